@@ -1,0 +1,70 @@
+# The commands the README teaches. `make run` serves the stack on this machine; `make test` runs every tier.
+SHELL := bash
+.SHELLFLAGS := -o errexit -o nounset -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Loads .env for variables the environment does not already set.
+LOAD_ENV := while IFS='=' read -r key value; do [[ -z "$$key" || "$$key" == \#* || -n "$${!key+x}" ]] || export "$$key=$$value"; done < .env
+
+.PHONY: help
+help:  ## List the targets.
+	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(call install_packages,python3-venv)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --requirement requirements-dev.txt
+	@touch $@
+
+.PHONY: venv
+venv: $(BIN)/.installed  ## Create .venv with the pinned dependencies.
+
+.env:  ## Create .env from .env.example with a fresh secret key.
+	@key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'); \
+	sed "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$$key|" .env.example > .env.tmp && mv .env.tmp .env
+	@echo "Wrote .env with a new DJANGO_SECRET_KEY."
+
+# $(call install_packages,PACKAGES): apt-get as root on Debian/Ubuntu, else print the command and stop.
+define install_packages
+	if [[ $$(id -u) == 0 ]] && command -v apt-get >/dev/null; then \
+		echo "Installing $(1) with apt-get"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) >/dev/null; }; \
+	else \
+		echo "Missing: $(1). Install it: sudo apt-get install $(1) (Debian/Ubuntu), brew install nginx gettext (macOS)."; \
+		exit 1; \
+	fi
+endef
+
+.PHONY: host-packages
+host-packages:  ## Install nginx and envsubst if missing (apt-get as root, else prints the command).
+	@missing=(); \
+	command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light); \
+	command -v envsubst >/dev/null || missing+=(gettext-base); \
+	if (( $${#missing[@]} )); then $(call install_packages,$${missing[*]}); fi
+
+.PHONY: run
+run: venv host-packages .env  ## Serve the site at http://127.0.0.1:8080 with nginx and gunicorn (Ctrl-C stops).
+	@$(LOAD_ENV); \
+	mkdir -p data; \
+	$(BIN)/python manage.py migrate --noinput -v0; \
+	$(BIN)/python manage.py collectstatic --noinput -v0; \
+	exec $(BIN)/python -m myapp.runstack
+
+.PHONY: lint
+lint: venv  ## ruff (lint and format) and mypy.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
+
+.PHONY: test
+test: venv host-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.
+	DJANGO_SECRET_KEY=test-only $(BIN)/pytest
+
+.PHONY: clean
+clean:  ## Remove the venv, local state and caches (keeps .env).
+	rm -rf $(VENV) .run staticfiles data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,117 @@
+"""The nginx template renders for every topology, passes `nginx -t` and gixy-ng, and refuses bad input."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from myapp.runstack import LocalStack, StackError, check_nginx_config, render_nginx_config
+from tests.e2e.conftest import require_nginx
+
+pytestmark = pytest.mark.e2e
+
+# What differs per topology (README.md, "Topologies"). `nginx -t` resolves upstream names, and "app" has no
+# address on this host, so the syntax check uses localhost for the name; the Docker tier checks real names.
+TOPOLOGIES = {
+    "local": {"NGINX_UPSTREAM_HOST": "127.0.0.1", "NGINX_UPSTREAM_RESOLVE": "start"},
+    "awsvpc": {"NGINX_UPSTREAM_HOST": "127.0.0.1", "NGINX_UPSTREAM_RESOLVE": "start"},
+    "bridge": {"NGINX_UPSTREAM_HOST": "app", "NGINX_UPSTREAM_RESOLVE": "start"},
+    "compose": {
+        "NGINX_UPSTREAM_HOST": "app",
+        "NGINX_UPSTREAM_RESOLVE": "runtime",
+        "NGINX_LOCAL_RESOLVERS": "127.0.0.11",
+    },
+}
+
+
+def variables(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    stack = LocalStack(static_root=tmp_path / "static", max_request_body_mb=10, runtime_dir=tmp_path)
+    return {**stack.nginx_variables(), **overrides}
+
+
+@pytest.fixture(autouse=True)
+def _nginx_present() -> None:
+    require_nginx()
+
+
+@pytest.mark.parametrize("topology", sorted(TOPOLOGIES))
+def test_every_topology_renders_and_passes_gixy(tmp_path: Path, topology: str) -> None:
+    """gixy-ng finds no issue at any severity in the rendered config of each topology."""
+    config = render_nginx_config(variables(tmp_path, **TOPOLOGIES[topology]))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "gixy"), "--format", "json", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize("topology", sorted(TOPOLOGIES))
+def test_every_topology_passes_nginx_t(tmp_path: Path, topology: str) -> None:
+    """`nginx -t` accepts each topology's config (names stand in as localhost, see TOPOLOGIES)."""
+    values = TOPOLOGIES[topology]
+    if values["NGINX_UPSTREAM_HOST"] == "app":
+        values = {**values, "NGINX_UPSTREAM_HOST": "localhost"}
+    check_nginx_config(render_nginx_config(variables(tmp_path, **values)))
+
+
+def test_rendered_config_keeps_nginx_variables_and_fills_ours(tmp_path: Path) -> None:
+    """Only NGINX_* placeholders are substituted: $host and friends reach nginx untouched."""
+    rendered = render_nginx_config(variables(tmp_path)).parent / "conf.d" / "app.conf"
+    text = rendered.read_text()
+    assert "proxy_set_header Host $host;" in text
+    assert f"alias {tmp_path / 'static'}/;" in text
+    assert "${NGINX_" not in text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"NGINX_UPSTREAM_RESOLVE": "sometimes"}, "NGINX_UPSTREAM_RESOLVE='sometimes' must be 'start'"),
+        ({"NGINX_TRUSTED_PROXIES": "10.0.0.0/8 the-alb"}, "NGINX_TRUSTED_PROXIES entry 'the-alb' is not an IP"),
+        ({"NGINX_UPSTREAM_RESOLVE": "runtime", "NGINX_LOCAL_RESOLVERS": ""}, "needs a DNS server"),
+    ],
+)
+def test_bad_values_are_refused_before_nginx_starts(tmp_path: Path, overrides: dict[str, str], message: str) -> None:
+    """The entrypoint checks name the variable and the fix."""
+    with pytest.raises(StackError, match=message):
+        render_nginx_config(variables(tmp_path, **overrides))
+
+
+def test_unset_variable_is_named(tmp_path: Path) -> None:
+    """A template variable missing from the environment is reported with its file and line, not left for nginx."""
+    values = variables(tmp_path)
+    del values["NGINX_STATIC_ROOT"]
+    with pytest.raises(StackError, match=r"app\.conf:\d+:\$\{NGINX_STATIC_ROOT\}"):
+        render_nginx_config(values)
+
+
+def test_malformed_template_is_rejected_by_nginx_t(tmp_path: Path) -> None:
+    """A template with a syntax error renders, but `nginx -t` refuses it with nginx's own message."""
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "nginx" / "templates", templates)
+    broken = templates / "conf.d" / "app.conf.template"
+    broken.write_text(broken.read_text().replace("server_name _;", "server_name _;\n    proxy_bufers 4 8k;"))
+    config = render_nginx_config(variables(tmp_path / "out"), templates=templates)
+    with pytest.raises(StackError, match=r"(?s)nginx rejected .*unknown directive \"proxy_bufers\""):
+        check_nginx_config(config)
+
+
+def test_templates_render_like_the_image_envsubst_step() -> None:
+    """Control for the renderer: envsubst leaves unlisted variables alone, as the image's filter does."""
+    result = subprocess.run(
+        ["envsubst", "${NGINX_A}"],
+        input="$host ${NGINX_A} ${NGINX_B}",
+        env={"PATH": os.environ["PATH"], "NGINX_A": "a", "NGINX_B": "b"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == "$host a ${NGINX_B}"

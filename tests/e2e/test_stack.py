@@ -1,0 +1,265 @@
+"""What a user sees through real nginx and gunicorn processes: static from nginx, forms through the proxy,
+the trust rules for forwarded headers, the limits, and recovery when gunicorn dies."""
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+from myapp.runstack import REPO, stop_process, wait_for_http
+from tests.e2e.conftest import SENTINEL, RunningStack, Site, free_port
+
+pytestmark = pytest.mark.e2e
+
+HASHED_CSS = re.compile(r'href="(/static/guestbook/site\.[0-9a-f]{12}\.css)"')
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Sends from a chosen loopback address, to play a client that nginx does not trust."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def raw_get(stack: RunningStack, path: str) -> tuple[int, str]:
+    """GET with the path exactly as written: no client-side normalisation of dots or escapes."""
+    connection = http.client.HTTPConnection("127.0.0.1", stack.stack.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def whoami(stack: RunningStack, headers: dict[str, str], session: requests.Session | None = None) -> dict[str, Any]:
+    """The request inspector's view of one request."""
+    response = (session or requests).get(f"{stack.url}/whoami?format=json", headers=headers, timeout=10)
+    assert response.status_code == HTTPStatus.OK, response.text
+    return dict(response.json())
+
+
+def test_home_page_comes_through_nginx_from_gunicorn(stack: RunningStack) -> None:
+    """The page is rendered by Django behind nginx: nginx's Server header, Django's request id echo."""
+    response = stack.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.headers["Server"] == "nginx"
+    assert "Guestbook" in response.text
+    assert stack.get("/whoami?format=json").json()["proxy_address"] == "127.0.0.1"
+
+
+def test_css_is_served_by_nginx_and_never_reaches_gunicorn(stack: RunningStack) -> None:
+    """The hashed CSS comes from nginx with a year of immutable caching; gunicorn logs no such request."""
+    css_path = HASHED_CSS.search(stack.get("/").text)
+    assert css_path, "the home page links no hashed CSS file"
+    css = stack.get(css_path.group(1), headers={"Accept-Encoding": "gzip"})
+    assert css.status_code == HTTPStatus.OK
+    assert css.headers["Content-Type"] == "text/css"
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert "--accent" in css.text
+    page = stack.get("/")
+    time.sleep(0.2)  # let gunicorn flush its log line
+    app_log = stack.gunicorn_log.read_text()
+    assert page.headers["X-Request-ID"] in app_log, "positive control: a proxied request is in gunicorn's log"
+    assert css.headers["X-Request-ID"] not in app_log
+    assert css_path.group(1) not in app_log
+
+
+def test_unhashed_static_names_get_short_caching(stack: RunningStack) -> None:
+    """Only content-hashed names are cached forever; the plain name can change, so it gets minutes."""
+    response = stack.get("/static/guestbook/site.css")
+    assert response.status_code == HTTPStatus.OK
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_admin_login_and_its_static_assets_load(stack: RunningStack) -> None:
+    """The admin works behind the proxy, and its CSS is served by nginx."""
+    login = stack.get("/admin/login/")
+    assert login.status_code == HTTPStatus.OK
+    admin_css = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.text)
+    assert admin_css
+    css = stack.get(admin_css.group(1))
+    assert css.status_code == HTTPStatus.OK
+    assert css.headers["Cache-Control"].endswith("immutable")
+
+
+def test_form_post_passes_csrf_through_the_proxy_and_is_stored(stack: RunningStack) -> None:
+    """A browser-like POST (token, cookie, Origin) is accepted and the entry appears on the page."""
+    browser = requests.Session()
+    form = browser.get(f"{stack.url}/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert token
+    message = f"signed through nginx {time.time_ns()}"
+    response = browser.post(
+        f"{stack.url}/",
+        data={"csrfmiddlewaretoken": token.group(1), "name": "e2e", "message": message},
+        headers={"Origin": stack.url, "Referer": f"{stack.url}/"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.text[:500]
+    assert message in browser.get(f"{stack.url}/", timeout=10).text
+
+
+def test_form_post_without_token_is_forbidden(stack: RunningStack) -> None:
+    """Without the CSRF token the same POST is refused by Django (403), so the check above means something."""
+    response = requests.post(
+        f"{stack.url}/",
+        data={"name": "x", "message": "forged"},
+        headers={"Origin": stack.url},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static../secret.txt",
+        "/static..%2fsecret.txt",
+        "/static/../secret.txt",
+        "/static/..%2fsecret.txt",
+        "/static/%2e%2e/secret.txt",
+        "/static/%2e%2e%2fsecret.txt",
+        "/static/guestbook/../../secret.txt",
+        "/static/..%5csecret.txt",
+    ],
+)
+def test_static_traversal_gets_404_and_never_the_file(stack: RunningStack, path: str) -> None:
+    """Off-by-slash and encoded traversal out of /static/ never return the file beside STATIC_ROOT."""
+    status, body = raw_get(stack, path)
+    assert status == HTTPStatus.NOT_FOUND
+    assert SENTINEL not in body
+
+
+def test_traversal_control_the_sentinel_exists(stack: RunningStack) -> None:
+    """Control: the sentinel really sits one level above STATIC_ROOT, where a bad alias would expose it."""
+    static_root = stack.stack.static_root
+    assert (static_root.parent / "secret.txt").read_text() == SENTINEL
+
+
+def test_https_from_a_trusted_load_balancer_is_seen_as_secure(stack: RunningStack) -> None:
+    """An ALB-style X-Forwarded-Proto: https from a trusted peer stays https to Django, with the client's IP."""
+    details = whoami(stack, {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"})
+    assert details["scheme"] == "https"
+    assert details["secure"] is True
+    assert details["client_address"] == "203.0.113.7"
+    assert details["headers"]["X-Forwarded-For"] == "203.0.113.7, 127.0.0.1"
+
+
+def test_forwarded_headers_from_an_untrusted_client_are_replaced(stack: RunningStack) -> None:
+    """From a peer outside NGINX_TRUSTED_PROXIES, nginx replaces the client's claims with what it saw."""
+    untrusted = requests.Session()
+    untrusted.mount("http://", SourceAddressAdapter("127.0.0.2"))
+    forged = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.7",
+        "X-Forwarded-Ssl": "on",
+        "X-Real-IP": "203.0.113.8",
+        "X-Request-ID": "forged-id",
+    }
+    details = whoami(stack, forged, untrusted)
+    assert details["scheme"] == "http"
+    assert details["secure"] is False
+    assert details["client_address"] == "127.0.0.2"
+    assert details["headers"]["X-Forwarded-For"] == "127.0.0.2"
+    assert details["headers"]["X-Real-IP"] == "127.0.0.2"
+    assert details["request_id"] != "forged-id"
+
+
+def test_no_redirect_loop_behind_a_tls_load_balancer(start_stack: Callable[..., RunningStack]) -> None:
+    """With SECURE_SSL_REDIRECT on, https from the load balancer is served; plain http is redirected once."""
+    secure_stack = start_stack(DJANGO_SECURE_SSL_REDIRECT="true")
+    served = secure_stack.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert served.status_code == HTTPStatus.OK
+    redirected = secure_stack.get("/", headers={"X-Forwarded-Proto": "http"})
+    assert redirected.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert redirected.headers["Location"].startswith("https://")
+
+
+def test_oversized_body_gets_413_from_nginx(stack: RunningStack) -> None:
+    """A body above the limit (1 MB here) is refused by nginx before gunicorn sees it."""
+    response = requests.post(
+        f"{stack.url}/", data=b"x" * (2 * 1024 * 1024), timeout=10, headers={"Content-Type": "application/octet-stream"}
+    )
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response.headers["Server"] == "nginx"
+    time.sleep(0.2)
+    assert response.headers.get("X-Request-ID", "no-id") not in stack.gunicorn_log.read_text()
+
+
+def test_body_under_the_limit_reaches_django(stack: RunningStack) -> None:
+    """Control for the 413 test: half the limit passes nginx and is judged by Django (CSRF 403)."""
+    response = requests.post(
+        f"{stack.url}/", data=b"x" * (512 * 1024), timeout=10, headers={"Content-Type": "application/octet-stream"}
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_health_endpoints_through_nginx_for_any_host(stack: RunningStack) -> None:
+    """The ALB's probe by IP reaches Django's /healthz and /readyz through nginx."""
+    for path, status in (("/healthz", "ok"), ("/readyz", "ready")):
+        response = stack.get(path, headers={"Host": "10.0.12.34"})
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["status"] == status
+
+
+def test_killed_gunicorn_gives_the_friendly_502_and_recovers(start_stack: Callable[..., RunningStack]) -> None:
+    """SIGKILL gunicorn: nginx answers its own 502 page; start gunicorn again: the site is back, same nginx."""
+    own = start_stack()
+    assert own.get("/").status_code == HTTPStatus.OK
+    # The whole process group, master and workers, as when the app container dies.
+    os.killpg(own.gunicorn.pid, signal.SIGKILL)
+    own.gunicorn.wait(10)
+    down = own.get("/")
+    assert down.status_code == HTTPStatus.BAD_GATEWAY
+    assert "Back in a moment" in down.text
+    assert down.headers["Retry-After"] == "5"
+    assert down.headers["Cache-Control"] == "no-store"
+    nginx_pid = own.nginx.pid
+    own.restart_gunicorn()
+    assert own.get("/").status_code == HTTPStatus.OK
+    assert own.nginx.pid == nginx_pid
+    assert own.nginx.poll() is None
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_make_run_stops_both_processes_cleanly(site: Site, stop_signal: signal.Signals) -> None:
+    """`python -m myapp.runstack` (make run) serves, then stops nginx and gunicorn on SIGTERM or Ctrl-C."""
+    port, app_port = free_port(), free_port()
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "myapp.runstack"],
+        cwd=REPO,
+        env={**site.env, "PORT": str(port), "APP_PORT": str(app_port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", timeout=30, process=runner)
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == HTTPStatus.OK
+        runner.send_signal(stop_signal)
+        assert runner.wait(timeout=40) == 0
+    finally:
+        stop_process(runner, signal.SIGKILL, timeout=5)
+    output = runner.stdout.read().decode() if runner.stdout else ""
+    assert "Shutting down: Master" in output  # gunicorn's graceful exit
+    for closed_port in (port, app_port):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{closed_port}/", timeout=2)
