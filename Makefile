@@ -47,6 +47,20 @@ host-packages:  ## Install nginx and envsubst if missing (apt-get as root, else 
 	command -v envsubst >/dev/null || missing+=(gettext-base); \
 	if (( $${#missing[@]} )); then $(call install_packages,$${missing[*]}); fi
 
+.PHONY: docker-packages
+docker-packages:  ## Install Docker, Compose and debootstrap if missing (for the docker tier and base images).
+	@missing=(); \
+	docker info >/dev/null 2>&1 || command -v dockerd >/dev/null || [[ -x /usr/sbin/dockerd ]] || missing+=(docker.io); \
+	docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || missing+=(docker-compose); \
+	command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || missing+=(debootstrap); \
+	if (( $${#missing[@]} )); then $(call install_packages,$${missing[*]}); fi
+
+.PHONY: base-images
+base-images: docker-packages .env  ## Build stand-in base images from Debian packages and point .env at them.
+	@docker info >/dev/null 2>&1 || { echo "make base-images: no Docker engine is reachable: start one" \
+		"(systemctl start docker, or as root: dockerd >/var/log/dockerd.log 2>&1 &) and run it again."; exit 1; }
+	bash tests/docker/standin/build.sh
+
 .PHONY: run
 run: venv host-packages .env  ## Serve the site at http://127.0.0.1:8080 with nginx and gunicorn (Ctrl-C stops).
 	@$(LOAD_ENV); \
@@ -62,7 +76,7 @@ lint: venv  ## ruff (lint and format) and mypy.
 	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
 
 .PHONY: test
-test: venv host-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.
+test: venv host-packages docker-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.
 	DJANGO_SECRET_KEY=test-only $(BIN)/pytest
 
 .PHONY: clean

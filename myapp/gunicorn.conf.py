@@ -39,3 +39,16 @@ loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
 # The control socket (gunicornc) is unused and would need a writable $HOME.
 control_socket_disable = True
 proc_name = "myapp"
+
+
+def on_starting(server: object) -> None:
+    """In the master, before any worker: load the settings (errors stop start-up here, once) and seed SQLite."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "myapp.settings")
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from myapp.database import seed_sqlite_database
+
+    if settings.SQLITE_SEED and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        seed_sqlite_database(Path(settings.DATABASES["default"]["NAME"]), Path(settings.SQLITE_SEED))

@@ -110,7 +110,7 @@ def render_nginx_config(variables: Mapping[str, str], templates: Path = NGINX_DI
     if output_dir.exists():
         shutil.rmtree(output_dir)
     names = " ".join(f"${{{name}}}" for name in variables if name.startswith("NGINX_"))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **variables}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NGINX_ENVSUBST_TEMPLATE_DIR": str(templates), **variables}
     for template in sorted(templates.rglob(f"*{TEMPLATE_SUFFIX}")):
         target = output_dir / template.relative_to(templates).with_suffix("")
         target.parent.mkdir(parents=True, exist_ok=True)

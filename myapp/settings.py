@@ -84,6 +84,8 @@ TEMPLATES = [
 # Database: SQLite embedded by default; DATABASE_URL selects PostgreSQL.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 SQLITE_PATH = Path(env_str("DJANGO_SQLITE_PATH", str(BASE_DIR / "data" / "db.sqlite3")))
+# A migrated database built into the image, copied to SQLITE_PATH on first start (myapp/database.py).
+SQLITE_SEED = env_str("DJANGO_SQLITE_SEED", "")
 DATABASES = {
     "default": database_from_url(
         env_str("DATABASE_URL", ""),

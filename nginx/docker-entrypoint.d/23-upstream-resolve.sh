@@ -1,5 +1,5 @@
 #!/bin/sh
-# Checks NGINX_UPSTREAM_RESOLVE before nginx starts: a typo would otherwise give 500 on every request.
+# Checks NGINX_UPSTREAM_RESOLVE before nginx starts: the template maps any other value to 'start'.
 set -o errexit -o nounset
 
 case "${NGINX_UPSTREAM_RESOLVE:-}" in
@@ -10,8 +10,3 @@ case "${NGINX_UPSTREAM_RESOLVE:-}" in
         exit 1
         ;;
 esac
-if [ "$NGINX_UPSTREAM_RESOLVE" = runtime ] && [ -z "${NGINX_LOCAL_RESOLVERS:-}" ]; then
-    echo "$(basename "$0"): ERROR: NGINX_UPSTREAM_RESOLVE=runtime needs a DNS server, but /etc/resolv.conf" \
-        "lists none (NGINX_LOCAL_RESOLVERS is empty)." >&2
-    exit 1
-fi

@@ -76,7 +76,7 @@ def test_rendered_config_keeps_nginx_variables_and_fills_ours(tmp_path: Path) ->
     [
         ({"NGINX_UPSTREAM_RESOLVE": "sometimes"}, "NGINX_UPSTREAM_RESOLVE='sometimes' must be 'start'"),
         ({"NGINX_TRUSTED_PROXIES": "10.0.0.0/8 the-alb"}, "NGINX_TRUSTED_PROXIES entry 'the-alb' is not an IP"),
-        ({"NGINX_UPSTREAM_RESOLVE": "runtime", "NGINX_LOCAL_RESOLVERS": ""}, "needs a DNS server"),
+        ({"NGINX_LOCAL_RESOLVERS": ""}, r"unset or empty; set them in the environment: \$\{NGINX_LOCAL_RESOLVERS\}"),
     ],
 )
 def test_bad_values_are_refused_before_nginx_starts(tmp_path: Path, overrides: dict[str, str], message: str) -> None:
@@ -86,11 +86,17 @@ def test_bad_values_are_refused_before_nginx_starts(tmp_path: Path, overrides: d
 
 
 def test_unset_variable_is_named(tmp_path: Path) -> None:
-    """A template variable missing from the environment is reported with its file and line, not left for nginx."""
+    """A template variable missing from the environment is named, not left for nginx to misread."""
     values = variables(tmp_path)
     del values["NGINX_STATIC_ROOT"]
-    with pytest.raises(StackError, match=r"app\.conf:\d+:\$\{NGINX_STATIC_ROOT\}"):
+    with pytest.raises(StackError, match=r"unset or empty; set them in the environment: \$\{NGINX_STATIC_ROOT\}"):
         render_nginx_config(values)
+
+
+def test_empty_variable_is_refused(tmp_path: Path) -> None:
+    """An empty NGINX_STATIC_ROOT would render `alias /;` and serve the whole filesystem: refused."""
+    with pytest.raises(StackError, match=r"unset or empty; set them in the environment: \$\{NGINX_STATIC_ROOT\}"):
+        render_nginx_config(variables(tmp_path, NGINX_STATIC_ROOT=""))
 
 
 def test_malformed_template_is_rejected_by_nginx_t(tmp_path: Path) -> None:

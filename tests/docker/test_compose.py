@@ -1,0 +1,197 @@
+"""`docker compose up --build` on a real engine: what a developer sees, and how the containers are run."""
+
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import time
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+import requests
+from docker.models.containers import Container
+
+from tests.docker.conftest import ComposeProject, wait_until_healthy
+
+pytestmark = pytest.mark.docker
+
+GIXY = str(Path(sys.executable).parent / "gixy")
+
+
+def read_file(container: Container, path: str) -> bytes:
+    """A file from a container, through the engine's archive API (no shell needed in the image)."""
+    stream, _ = container.get_archive(path)
+    with tarfile.open(fileobj=BytesIO(b"".join(stream))) as archive:
+        member = archive.extractfile(Path(path).name)
+        assert member is not None
+        return member.read()
+
+
+def network_ip(container: Container) -> str:
+    networks = container.attrs["NetworkSettings"]["Networks"]
+    assert len(networks) == 1
+    return str(next(iter(networks.values()))["IPAddress"])
+
+
+def test_home_page_and_css_come_through_nginx(compose_project: ComposeProject) -> None:
+    """The page comes from the app through nginx; the CSS from nginx alone, with immutable caching."""
+    page = compose_project.get("/")
+    assert page.status_code == HTTPStatus.OK
+    css_path = re.search(r'href="(/static/guestbook/site\.[0-9a-f]{12}\.css)"', page.text)
+    assert css_path
+    css = compose_project.get(css_path.group(1))
+    assert css.status_code == HTTPStatus.OK
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    time.sleep(0.5)
+    app_log = compose_project.logs("app")
+    assert page.headers["X-Request-ID"] in app_log, "positive control: the page request reached the app"
+    assert css.headers["X-Request-ID"] not in app_log
+    nginx_line = next(
+        json.loads(line) for line in compose_project.logs("nginx").splitlines() if css.headers["X-Request-ID"] in line
+    )
+    assert nginx_line["upstream"] == ""
+
+
+def test_fresh_volume_is_ready_without_a_migrate_step(compose_project: ComposeProject) -> None:
+    """The app seeded its empty data volume from the image's migrated database: /readyz is ready."""
+    ready = compose_project.get("/readyz", headers={"Host": "10.0.0.5"})
+    assert ready.status_code == HTTPStatus.OK
+    assert ready.json() == {"status": "ready"}
+    assert "from the migrated seed database" in compose_project.logs("app")
+
+
+def test_form_post_through_the_proxy(compose_project: ComposeProject) -> None:
+    """A browser-like POST passes CSRF through nginx and the entry is stored in the app's volume."""
+    browser = requests.Session()
+    form = browser.get(f"{compose_project.url}/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert token
+    message = f"signed in compose {time.time_ns()}"
+    posted = browser.post(
+        f"{compose_project.url}/",
+        timeout=10,
+        allow_redirects=False,
+        data={"csrfmiddlewaretoken": token.group(1), "name": "compose", "message": message},
+        headers={"Origin": f"http://127.0.0.1:{compose_project.env['PORT']}"},
+    )
+    assert posted.status_code == HTTPStatus.FOUND, posted.text[:300]
+    assert message in browser.get(f"{compose_project.url}/", timeout=10).text
+
+
+def test_admin_static_assets_load(compose_project: ComposeProject) -> None:
+    """The admin login page and its CSS load through nginx."""
+    login = compose_project.get("/admin/login/")
+    assert login.status_code == HTTPStatus.OK
+    admin_css = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.text)
+    assert admin_css
+    assert compose_project.get(admin_css.group(1)).status_code == HTTPStatus.OK
+
+
+def test_nginx_started_only_after_the_app_was_healthy(compose_project: ComposeProject) -> None:
+    """depends_on service_healthy: nginx's start time is after the app's first passing health check."""
+    app_health = compose_project.container("app").attrs["State"]["Health"]["Log"]
+    first_healthy = min(entry["End"] for entry in app_health if entry["ExitCode"] == 0)
+    nginx_started = compose_project.container("nginx").attrs["State"]["StartedAt"]
+    assert nginx_started[:26] > first_healthy[:26]
+
+
+@pytest.mark.parametrize(("service", "uid"), [("app", "10001"), ("nginx", "101")])
+def test_containers_run_as_non_root_on_a_read_only_root(
+    compose_project: ComposeProject, service: str, uid: str
+) -> None:
+    """Both run as their unprivileged uid, and their root filesystem refuses writes."""
+    container = compose_project.container(service)
+    assert container.attrs["HostConfig"]["ReadonlyRootfs"] is True
+    assert container.exec_run(["id", "-u"]).output.decode().strip() == uid
+    write = container.exec_run(["sh", "-c", "echo x > /etc/probe"])
+    assert write.exit_code != 0
+    assert "Read-only file system" in write.output.decode()
+
+
+def test_whoami_shows_the_compose_network_path(compose_project: ComposeProject) -> None:
+    """The request arrives from nginx's address on the compose network, at the app's own address."""
+    details = compose_project.get("/whoami?format=json").json()
+    assert details["network_mode"] == "compose"
+    assert details["proxy_address"] == network_ip(compose_project.container("nginx"))
+    assert details["app_address"] == f"{network_ip(compose_project.container('app'))}:8000"
+
+
+def test_both_images_hold_the_same_static_files(compose_project: ComposeProject) -> None:
+    """Dockerfile.app and Dockerfile.nginx collect the same hashed files (one manifest)."""
+    manifest = "/srv/static/staticfiles.json"
+    app_manifest = read_file(compose_project.container("app"), manifest)
+    assert json.loads(app_manifest)["paths"]
+    assert read_file(compose_project.container("nginx"), manifest) == app_manifest
+
+
+def test_config_rendered_in_the_image_passes_gixy(compose_project: ComposeProject, tmp_path: Path) -> None:
+    """The config the nginx image rendered at start (real names, real resolvers) is clean for gixy-ng."""
+    nginx = compose_project.container("nginx")
+
+    def rendered(path: str) -> str:  # /tmp is a tmpfs, which the archive API cannot read
+        result = nginx.exec_run(["cat", path])
+        assert result.exit_code == 0, result.output
+        return str(result.output.decode())
+
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "nginx.conf").write_text(rendered("/tmp/nginx.conf").replace("/tmp/", f"{tmp_path}/"))
+    for name in ("app.conf", "trusted-proxies.conf", "mime.types"):
+        (tmp_path / "conf.d" / name).write_text(rendered(f"/tmp/conf.d/{name}"))
+    assert "resolver 127.0.0.11" in (tmp_path / "conf.d" / "app.conf").read_text()
+    result = subprocess.run(
+        [GIXY, "--format", "json", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_recreated_app_with_a_new_ip_is_found_again(compose_project: ComposeProject) -> None:
+    """`up --force-recreate app` with the old IP taken by another container: nginx follows within seconds."""
+    old_app_ip = network_ip(compose_project.container("app"))
+    network = next(iter(compose_project.container("app").attrs["NetworkSettings"]["Networks"]))
+    compose_project.compose("stop", "app")
+    # Hold the old address, so the new container must get another one.
+    squatter = compose_project.engine.client.containers.run(
+        compose_project.env["PYTHON_IMAGE"],
+        ["sleep", "300"],
+        detach=True,
+        network=network,
+        labels={"myapp.test": "squatter"},
+    )
+    try:
+        compose_project.compose("up", "--detach", "--force-recreate", "--no-deps", "app")
+        recreated_at = time.monotonic()
+        deadline = recreated_at + 60
+        while time.monotonic() < deadline:
+            if compose_project.get("/").status_code == HTTPStatus.OK:
+                break
+            time.sleep(0.2)
+        recovery = time.monotonic() - recreated_at
+        new_app_ip = network_ip(compose_project.container("app"))
+        assert new_app_ip != old_app_ip
+        assert compose_project.get("/whoami?format=json").json()["app_address"] == f"{new_app_ip}:8000"
+        assert recovery < 15, f"nginx answered 502 for {recovery:.1f}s after the app was recreated"
+        print(f"recreate-app recovery: {recovery:.1f}s")
+    finally:
+        squatter.remove(force=True)
+        wait_until_healthy(compose_project, ("app", "nginx"))
+
+
+def test_graceful_stop(compose_project: ComposeProject) -> None:
+    """`compose stop`: gunicorn drains on SIGTERM and nginx quits on SIGQUIT, both with exit code 0.
+
+    Runs last in this module: it stops the stack.
+    """
+    compose_project.compose("stop", "--timeout", "30")
+    app, nginx = compose_project.container("app"), compose_project.container("nginx")
+    assert app.attrs["State"]["ExitCode"] == 0
+    assert nginx.attrs["State"]["ExitCode"] == 0
+    assert "Shutting down: Master" in compose_project.logs("app")
+    assert "gracefully shutting down" in compose_project.logs("nginx")

@@ -1,0 +1,131 @@
+"""The two images on their own: bad configuration stops them with a clear message; both builders work."""
+
+import contextlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import docker
+import pytest
+
+from myapp.runstack import REPO
+from tests.docker.conftest import ComposeProject, Engine
+
+pytestmark = pytest.mark.docker
+
+
+def image_of(project: ComposeProject, service: str) -> str:
+    return str(project.container(service).image.id)
+
+
+def run_to_exit(engine: Engine, image: str, **kwargs: object) -> tuple[int, str]:
+    """Runs a container until it exits (at most 60 s) and returns its exit code and output."""
+    container = engine.client.containers.run(image, detach=True, **kwargs)
+    try:
+        code = container.wait(timeout=60)["StatusCode"]
+        return int(code), container.logs().decode(errors="replace")
+    finally:
+        container.remove(force=True)
+
+
+NGINX_RUN = {"read_only": True, "tmpfs": {"/tmp": ""}, "extra_hosts": {"app": "127.0.0.1"}}
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"NGINX_UPSTREAM_RESOLVE": "sometimes"}, "NGINX_UPSTREAM_RESOLVE='sometimes' must be 'start'"),
+        ({"NGINX_TRUSTED_PROXIES": "10.0.0.0/8 alb"}, "NGINX_TRUSTED_PROXIES entry 'alb' is not an IP"),
+        ({"NGINX_STATIC_ROOT": ""}, "unset or empty; set them in the environment: ${NGINX_STATIC_ROOT}"),
+    ],
+)
+def test_nginx_image_refuses_bad_configuration(
+    compose_project: ComposeProject, environment: dict[str, str], message: str
+) -> None:
+    """The entrypoint checks stop the container (exit 1) and name the variable."""
+    code, logs = run_to_exit(
+        compose_project.engine, image_of(compose_project, "nginx"), environment=environment, **NGINX_RUN
+    )
+    assert code == 1
+    assert message in logs
+
+
+def test_nginx_image_without_writable_tmp_says_what_to_mount(compose_project: ComposeProject) -> None:
+    """A read-only /tmp (no writable mount under a read-only root) is fatal, with the fix in the message."""
+    code, logs = run_to_exit(
+        compose_project.engine, image_of(compose_project, "nginx"), read_only=True, tmpfs={"/tmp": "ro"}
+    )
+    assert code == 1
+    assert "/tmp must be writable: mount a tmpfs" in logs
+
+
+def test_nginx_image_refuses_an_unknown_upstream_name(compose_project: ComposeProject) -> None:
+    """Bridge mode without a link: nginx cannot resolve `app` and does not start (the article's failure)."""
+    code, logs = run_to_exit(
+        compose_project.engine,
+        image_of(compose_project, "nginx"),
+        read_only=True,
+        tmpfs={"/tmp": ""},
+        network_mode="bridge",
+    )
+    assert code == 1
+    assert 'host not found in upstream "app:8000"' in logs
+
+
+def test_app_image_refuses_prod_without_secret_key(compose_project: ComposeProject) -> None:
+    """gunicorn's master loads the settings first: a missing key stops it once, naming the variable."""
+    code, logs = run_to_exit(
+        compose_project.engine,
+        image_of(compose_project, "app"),
+        read_only=True,
+        environment={"DJANGO_ENV": "prod", "DJANGO_ALLOWED_HOSTS": "example.com"},
+    )
+    assert code != 0
+    assert "DJANGO_SECRET_KEY is not set, and the 'prod' environment needs it" in logs
+    assert "Booting worker" not in logs
+
+
+def buildkit_client(engine: Engine) -> list[str] | None:
+    """A docker command that builds with BuildKit here: buildx if installed, else a 20.10 client's built-in."""
+    if (
+        subprocess.run(["docker", "buildx", "version"], env=engine.env, capture_output=True, check=False).returncode
+        == 0
+    ):
+        return ["docker", "buildx", "build", "--load"]
+    for client in (shutil.which("docker"), "/usr/bin/docker"):
+        if client and Path(client).exists():
+            version = subprocess.run(
+                [client, "version", "--format", "{{.Client.Version}}"],
+                env=engine.env,
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+            if version.startswith(("19.", "20.")):
+                return [client, "build"]
+    return None
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile.app", "Dockerfile.nginx"])
+def test_dockerfiles_build_with_buildkit(docker_engine: Engine, base_images: dict[str, str], dockerfile: str) -> None:
+    """The Dockerfiles need nothing the classic builder lacks, and nothing BuildKit refuses."""
+    command = buildkit_client(docker_engine)
+    if command is None:
+        pytest.skip("no BuildKit client here: install docker buildx, or Debian's docker.io (20.10)")
+    args = [arg for name, value in base_images.items() for arg in ("--build-arg", f"{name}={value}")]
+    tag = f"myapp-buildkit-test:{dockerfile.lower().replace('.', '-')}"
+    result = subprocess.run(
+        [*command, "--file", dockerfile, "--tag", tag, *args, "."],
+        cwd=REPO,
+        env={**docker_engine.env, "DOCKER_BUILDKIT": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    try:
+        docker_engine.client.images.get(tag)
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            docker_engine.client.images.remove(tag)
