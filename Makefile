@@ -69,6 +69,15 @@ run: venv host-packages .env  ## Serve the site at http://127.0.0.1:8080 with ng
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	exec $(BIN)/python -m myapp.runstack
 
+.PHONY: ecs-check
+ecs-check: venv  ## Render and check every environment x network mode x launch type.
+	$(BIN)/python -m ecs check
+
+.PHONY: ecs-references
+ecs-references: venv  ## Re-render the committed ecs/task-definition.{bridge,awsvpc}.json (prod).
+	$(BIN)/python -m ecs render --env prod --mode bridge --out ecs/task-definition.bridge.json
+	$(BIN)/python -m ecs render --env prod --mode awsvpc --launch-type fargate --out ecs/task-definition.awsvpc.json
+
 .PHONY: lint
 lint: venv  ## ruff (lint and format) and mypy.
 	$(BIN)/ruff check .

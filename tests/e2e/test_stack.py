@@ -4,6 +4,7 @@ the trust rules for forwarded headers, the limits, and recovery when gunicorn di
 import http.client
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -258,6 +259,7 @@ def test_make_run_stops_both_processes_cleanly(site: Site, stop_signal: signal.S
         assert runner.wait(timeout=40) == 0
     finally:
         stop_process(runner, signal.SIGKILL, timeout=5)
+        shutil.rmtree(REPO / ".run" / f"port-{port}", ignore_errors=True)
     output = runner.stdout.read().decode() if runner.stdout else ""
     assert "Shutting down: Master" in output  # gunicorn's graceful exit
     for closed_port in (port, app_port):

@@ -1,0 +1,155 @@
+"""`python -m ecs`: render, check, capacity and run-local. README.md, "Deploying to ECS"."""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from ecs.capacity import answer
+from ecs.check import check_task_definition
+from ecs.environments import EnvironmentFileError, environment_names, load_environment
+from ecs.render import LAUNCH_TYPES, NETWORK_MODES, RenderError, render_task_definition, to_json
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes the whole file or nothing: a reader never sees half a task definition."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
+def render(args: argparse.Namespace) -> int:
+    task = render_task_definition(load_environment(args.env), args.mode, args.launch_type)
+    problems = check_task_definition(task)
+    for problem in problems:
+        print(problem.format(f"{args.env}/{args.mode}/{args.launch_type}"), file=sys.stderr)
+    if problems:
+        return 1
+    if args.out:
+        write_atomically(Path(args.out), to_json(task))
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(to_json(task))
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    failures = 0
+    if args.files:
+        for name in args.files:
+            try:
+                task = json.loads(Path(name).read_text())
+            except (OSError, json.JSONDecodeError) as error:
+                print(f"{name}: cannot read a task definition: {error}", file=sys.stderr)
+                failures += 1
+                continue
+            problems = check_task_definition(task)
+            failures += bool(problems)
+            for problem in problems:
+                print(problem.format(name), file=sys.stderr)
+            if not problems:
+                print(f"ok {name}")
+        return 1 if failures else 0
+    for env in environment_names():
+        environment = load_environment(env)
+        for mode, properties in NETWORK_MODES.items():
+            for launch_type in properties["launch_types"]:
+                source = f"ecs/environments/{env}.toml ({mode}, {launch_type})"
+                problems = check_task_definition(render_task_definition(environment, mode, launch_type))
+                failures += bool(problems)
+                for problem in problems:
+                    print(problem.format(source), file=sys.stderr)
+                if not problems:
+                    print(f"ok {source}")
+    return 1 if failures else 0
+
+
+def capacity(args: argparse.Namespace) -> int:
+    code, sentence = answer(args.instance_type, args.tasks, args.mode)
+    print(sentence)
+    return code
+
+
+def run_local(args: argparse.Namespace) -> int:
+    import docker
+
+    from ecs.run_local import RunLocalError, run_local_task
+
+    task = render_task_definition(load_environment(args.env), args.mode, "ec2")
+    stop_requested: list[int] = []
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        stop_requested.append(signum)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException as error:
+        print(f"run-local: no Docker engine is reachable ({error}).", file=sys.stderr)
+        return 1
+    try:
+        local = run_local_task(client, task, secret_values=os.environ, progress=print, port=args.port)
+    except RunLocalError as error:
+        print(f"run-local: the task did not start: {error}", file=sys.stderr)
+        return 1
+    print(f"run-local: {task['family']} in {args.mode} mode is serving {local.url} (Ctrl-C stops it)", flush=True)
+    exited: list[str] = []
+    while not stop_requested and not (exited := local.exited_essential()):
+        time.sleep(1)
+    if exited:
+        print(
+            f"run-local: essential container(s) {', '.join(exited)} stopped, so the task stops (as on ECS).",
+            file=sys.stderr,
+        )
+    codes = local.stop()
+    print(f"run-local: stopped and removed; exit codes {codes}")
+    return 1 if exited else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(prog="python -m ecs", description=__doc__)
+    commands = main_parser.add_subparsers(dest="command", required=True)
+
+    render_parser = commands.add_parser("render", help="print (or --out) a register-ready task definition")
+    render_parser.add_argument("--env", required=True, choices=environment_names())
+    render_parser.add_argument("--mode", required=True, choices=list(NETWORK_MODES))
+    render_parser.add_argument("--launch-type", default="ec2", choices=list(LAUNCH_TYPES))
+    render_parser.add_argument("--out", help="write to this file instead of stdout")
+    render_parser.set_defaults(handler=render)
+
+    check_parser = commands.add_parser("check", help="check every rendering, or the given task-definition files")
+    check_parser.add_argument("files", nargs="*", help="task-definition JSON files (default: render and check all)")
+    check_parser.set_defaults(handler=check)
+
+    capacity_parser = commands.add_parser("capacity", help="how many awsvpc tasks fit on an instance type")
+    capacity_parser.add_argument("--instance-type", required=True)
+    capacity_parser.add_argument("--tasks", required=True, type=int)
+    capacity_parser.add_argument("--mode", default="awsvpc", choices=list(NETWORK_MODES))
+    capacity_parser.set_defaults(handler=capacity)
+
+    run_parser = commands.add_parser("run-local", help="run a task definition on the local Docker engine")
+    run_parser.add_argument("--env", default="local", choices=environment_names())
+    run_parser.add_argument("--mode", required=True, choices=list(NETWORK_MODES))
+    run_parser.add_argument(
+        "--port",
+        type=int,
+        help="local port to publish nginx on (default: the task's hostPort, or a free port for a dynamic one)",
+    )
+    run_parser.set_defaults(handler=run_local)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (EnvironmentFileError, RenderError) as error:
+        print(f"python -m ecs {args.command}: {error}", file=sys.stderr)
+        return 1
+    return code

@@ -1,0 +1,120 @@
+"""Renders ecs/task-definition.json.template for an environment, a network mode and a launch type.
+
+The template is plain JSON with `${name}` placeholders. A string that is exactly one placeholder takes the
+value with its type (a number, a list); other strings get the value as text. A key whose value renders
+to an empty list or an empty string is dropped (`links` in awsvpc), and so is an `environment` entry with
+an empty value. What differs between the modes is in NETWORK_MODES below, and nowhere else.
+"""
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ecs.environments import Environment
+
+ECS_DIR = Path(__file__).resolve().parent
+TEMPLATE = ECS_DIR / "task-definition.json.template"
+PLACEHOLDER = re.compile(r"\$\{([a-z_]+)\}")
+
+# Only what truly differs between the two network modes.
+NETWORK_MODES: dict[str, dict[str, Any]] = {
+    "bridge": {
+        # Docker's default bridge: no DNS between containers, so nginx finds the app through a link, which
+        # writes `app` into nginx's /etc/hosts. The host port is dynamic (ALB target type `instance`).
+        "nginx_links": ["app"],
+        "upstream_host": "app",
+        "nginx_host_port": 0,
+        "app_listen_host": "0.0.0.0",  # noqa: S104 - gunicorn must accept nginx over docker0
+        # Peers on docker0 (172.17.0.0/16 by default on ECS-optimized AMIs): nginx, through the link.
+        "forwarded_allow_ips": "172.17.0.0/16",
+        "launch_types": ["ec2"],
+    },
+    "awsvpc": {
+        # One network namespace per task: nginx reaches gunicorn on loopback, and gunicorn listens only
+        # there. hostPort equals containerPort (ALB target type `ip`).
+        "nginx_links": [],
+        "upstream_host": "127.0.0.1",
+        "nginx_host_port": 8080,
+        "app_listen_host": "127.0.0.1",
+        "forwarded_allow_ips": "127.0.0.1",
+        "launch_types": ["ec2", "fargate"],
+    },
+}
+LAUNCH_TYPES = {"ec2": "EC2", "fargate": "FARGATE"}
+
+
+class RenderError(ValueError):
+    """The combination cannot be rendered; the message says why."""
+
+
+def context(environment: Environment, mode: str, launch_type: str) -> dict[str, Any]:
+    """Every placeholder's value for one environment, mode and launch type."""
+    if mode not in NETWORK_MODES:
+        raise RenderError(f"unknown network mode {mode!r}: use one of {', '.join(NETWORK_MODES)}.")
+    allowed = NETWORK_MODES[mode]["launch_types"]
+    if launch_type not in allowed:
+        raise RenderError(
+            f"{mode} mode runs on the {', '.join(allowed)} launch type only, not {launch_type!r}"
+            " (Fargate supports awsvpc only)."
+        )
+    values = environment.values
+    return {
+        **{key: value for key, value in NETWORK_MODES[mode].items() if key != "launch_types"},
+        "network_mode": mode,
+        "requires_compatibilities": [LAUNCH_TYPES[launch_type]],
+        "environment": environment.name,
+        "family": values["family"],
+        "region": values["region"],
+        "execution_role_arn": values["execution_role_arn"],
+        "task_role_arn": values["task_role_arn"],
+        "log_group": values["log_group"],
+        "app_image": values["images"]["app"],
+        "nginx_image": values["images"]["nginx"],
+        # The API takes task-level cpu and memory as strings.
+        "cpu": str(values["resources"]["cpu"]),
+        "memory": str(values["resources"]["memory"]),
+        "app_memory": values["resources"]["app_memory"],
+        "nginx_memory": values["resources"]["nginx_memory"],
+        "web_concurrency": str(values["app"]["web_concurrency"]),
+        "allowed_hosts": values["app"]["allowed_hosts"],
+        "csrf_trusted_origins": values["app"]["csrf_trusted_origins"],
+        "max_request_body_mb": str(values["app"]["max_request_body_mb"]),
+        "trusted_proxies": values["nginx"]["trusted_proxies"],
+        "secrets": [{"name": name, "valueFrom": arn} for name, arn in sorted(values["secrets"].items())],
+    }
+
+
+_DROP = object()
+
+
+def fill(node: Any, values: dict[str, Any], where: str) -> Any:
+    """Substitutes placeholders in a JSON tree; an unknown placeholder is an error naming it."""
+    if isinstance(node, dict):
+        filled = {key: fill(value, values, f"{where}.{key}") for key, value in node.items()}
+        if "value" in filled and filled["value"] == "":
+            return _DROP  # an environment entry without a value
+        return {key: value for key, value in filled.items() if value not in ("", [])}
+    if isinstance(node, list):
+        items = [fill(item, values, f"{where}[{index}]") for index, item in enumerate(node)]
+        return [item for item in items if item is not _DROP]
+    if isinstance(node, str):
+        for name in PLACEHOLDER.findall(node):
+            if name not in values:
+                raise RenderError(f"{TEMPLATE.name}: {where} uses ${{{name}}}, which has no value.")
+        whole = PLACEHOLDER.fullmatch(node)
+        if whole:
+            return values[whole.group(1)]
+        return PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), node)
+    return node
+
+
+def render_task_definition(environment: Environment, mode: str, launch_type: str = "ec2") -> dict[str, Any]:
+    """The register-ready task definition (RegisterTaskDefinition request) as a dict."""
+    template = json.loads(TEMPLATE.read_text())
+    rendered: dict[str, Any] = fill(template, context(environment, mode, launch_type), "$")
+    return rendered
+
+
+def to_json(task_definition: dict[str, Any]) -> str:
+    return json.dumps(task_definition, indent=2) + "\n"
