@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from ecs.capacity import answer
 from ecs.check import check_task_definition
@@ -37,35 +38,35 @@ def render(args: argparse.Namespace) -> int:
     return 0
 
 
+def report(source: str, task: Any) -> bool:
+    """Prints `ok source` or each problem; True when there is none."""
+    problems = check_task_definition(task)
+    for problem in problems:
+        print(problem.format(source), file=sys.stderr)
+    if not problems:
+        print(f"ok {source}")
+    return not problems
+
+
 def check(args: argparse.Namespace) -> int:
-    failures = 0
+    clean = True
     if args.files:
         for name in args.files:
             try:
                 task = json.loads(Path(name).read_text())
             except (OSError, json.JSONDecodeError) as error:
                 print(f"{name}: cannot read a task definition: {error}", file=sys.stderr)
-                failures += 1
+                clean = False
                 continue
-            problems = check_task_definition(task)
-            failures += bool(problems)
-            for problem in problems:
-                print(problem.format(name), file=sys.stderr)
-            if not problems:
-                print(f"ok {name}")
-        return 1 if failures else 0
+            clean = report(name, task) and clean
+        return 0 if clean else 1
     for env in environment_names():
         environment = load_environment(env)
         for mode, properties in NETWORK_MODES.items():
             for launch_type in properties["launch_types"]:
-                source = f"ecs/environments/{env}.toml ({mode}, {launch_type})"
-                problems = check_task_definition(render_task_definition(environment, mode, launch_type))
-                failures += bool(problems)
-                for problem in problems:
-                    print(problem.format(source), file=sys.stderr)
-                if not problems:
-                    print(f"ok {source}")
-    return 1 if failures else 0
+                task = render_task_definition(environment, mode, launch_type)
+                clean = report(f"ecs/environments/{env}.toml ({mode}, {launch_type})", task) and clean
+    return 0 if clean else 1
 
 
 def capacity(args: argparse.Namespace) -> int:
