@@ -88,6 +88,11 @@ lint: venv  ## ruff (lint and format) and mypy.
 test: venv host-packages docker-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.
 	DJANGO_SECRET_KEY=test-only $(BIN)/pytest
 
+.PHONY: benchmark
+benchmark: venv host-packages  ## Throughput of each request path side by side (wrk), with ratio targets.
+	@command -v wrk >/dev/null || $(call install_packages,wrk)
+	DJANGO_SECRET_KEY=benchmark-only $(BIN)/python -m tests.benchmark
+
 .PHONY: clean
 clean:  ## Remove the venv, local state and caches (keeps .env).
 	rm -rf $(VENV) .run staticfiles data .mypy_cache .ruff_cache .pytest_cache

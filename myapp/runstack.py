@@ -42,6 +42,8 @@ class LocalStack:
     # Per port by default, so that several stacks (make run, the tests) never share rendered files.
     runtime_dir: Path | None = None
     trusted_proxies: str = PRIVATE_RANGES
+    # "runtime" proxies through a variable, as in compose (no upstream keep-alive); the benchmark compares.
+    upstream_resolve: str = "start"
     app_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -63,7 +65,7 @@ class LocalStack:
             "NGINX_LISTEN_PORT": str(self.port),
             "NGINX_UPSTREAM_HOST": "127.0.0.1",
             "NGINX_UPSTREAM_PORT": str(self.app_port),
-            "NGINX_UPSTREAM_RESOLVE": "start",
+            "NGINX_UPSTREAM_RESOLVE": self.upstream_resolve,
             "NGINX_LOCAL_RESOLVERS": local_resolvers(),
             "NGINX_STATIC_ROOT": str(self.static_root),
             "NGINX_ERROR_PAGES_ROOT": str(NGINX_DIR / "errors"),
