@@ -196,6 +196,20 @@ def test_body_under_the_limit_reaches_django(stack: RunningStack) -> None:
     assert response.status_code == HTTPStatus.FORBIDDEN
 
 
+def test_unknown_host_is_refused_by_django(stack: RunningStack) -> None:
+    """A Host outside ALLOWED_HOSTS gets 400, not a page (and not a 500)."""
+    response = stack.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Guestbook" not in response.text
+
+
+def test_oversized_headers_are_refused_by_nginx(stack: RunningStack) -> None:
+    """A 64 KiB header never reaches gunicorn: nginx answers 400 (Request Header Or Cookie Too Large)."""
+    response = stack.get("/", headers={"X-Padding": "x" * 65536})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.headers["Server"] == "nginx"
+
+
 def test_health_endpoints_through_nginx_for_any_host(stack: RunningStack) -> None:
     """The ALB's probe by IP reaches Django's /healthz and /readyz through nginx."""
     for path, status in (("/healthz", "ok"), ("/readyz", "ready")):
