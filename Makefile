@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Loads .env for variables the environment does not already set.
-LOAD_ENV := while IFS='=' read -r key value; do [[ -z "$$key" || "$$key" == \#* || -n "$${!key+x}" ]] || export "$$key=$$value"; done < .env
+LOAD_ENV := while IFS='=' read -r key value; do [[ -z "$$key" || "$$key" == "\#"* || -n "$${!key+x}" ]] || export "$$key=$$value"; done < .env
 
 .PHONY: help
 help:  ## List the targets.

@@ -261,3 +261,36 @@ def test_make_run_stops_both_processes_cleanly(site: Site, stop_signal: signal.S
     for closed_port in (port, app_port):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{closed_port}/", timeout=2)
+
+
+def test_make_run_serves_the_styled_site_and_stops_on_ctrl_c(site: Site) -> None:
+    """The README's `make run`: prepares what it needs, serves the page and its CSS through nginx, and stops
+    both processes when Ctrl-C reaches its process group."""
+    port, app_port = free_port(), free_port()
+    make = subprocess.Popen(
+        ["make", "run"],
+        cwd=REPO,
+        env={**site.env, "PORT": str(port), "APP_PORT": str(app_port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        process_group=0,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/nginx-health", timeout=120, process=make)
+        page = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert page.status_code == HTTPStatus.OK
+        css = requests.get(f"http://127.0.0.1:{port}{hashed_path(HASHED_CSS, page.text)}", timeout=10)
+        assert css.status_code == HTTPStatus.OK
+        assert css.headers["Cache-Control"] == YEAR_IMMUTABLE
+        os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
+        make.wait(timeout=60)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
+        shutil.rmtree(REPO / ".run" / f"port-{port}", ignore_errors=True)
+    output = make.stdout.read().decode() if make.stdout else ""
+    assert "Shutting down: Master" in output
+    for closed_port in (port, app_port):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{closed_port}/", timeout=2)
