@@ -7,14 +7,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Loads .env for variables the environment does not already set.
-LOAD_ENV := while IFS='=' read -r key value; do [[ -z "$$key" || "$$key" == "\#"* || -n "$${!key+x}" ]] || export "$$key=$$value"; done < .env
+LOAD_ENV := while IFS='=' read -r key value || [[ -n "$$key" ]]; do [[ -z "$$key" || "$$key" == "\#"* || -n "$${!key+x}" ]] || export "$$key=$$value"; done < .env
 
 .PHONY: help
 help:  ## List the targets.
 	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
-	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(call install_packages,python3-venv)
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(call install_packages,python3-venv)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --requirement requirements-dev.txt
@@ -77,6 +77,11 @@ ecs-check: venv  ## Render and check every environment x network mode x launch t
 ecs-references: venv  ## Re-render the committed ecs/task-definition.{bridge,awsvpc}.json (prod).
 	$(BIN)/python -m ecs render --env prod --mode bridge --out ecs/task-definition.bridge.json
 	$(BIN)/python -m ecs render --env prod --mode awsvpc --launch-type fargate --out ecs/task-definition.awsvpc.json
+
+MODE ?= awsvpc
+.PHONY: run-local
+run-local: venv .env  ## Run the local task definition on Docker with ECS semantics (MODE=bridge|awsvpc).
+	@$(LOAD_ENV); exec $(BIN)/python -m ecs run-local --env local --mode $(MODE)
 
 .PHONY: lint
 lint: venv  ## ruff (lint and format) and mypy.

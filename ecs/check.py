@@ -21,7 +21,7 @@ from botocore.validate import ParamValidator
 NETWORK_MODES = ("bridge", "host", "awsvpc", "none")
 DEPENDS_ON_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 HEALTH_CHECK_RANGES = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "startPeriod": (0, 300)}
-STOP_TIMEOUT_RANGE = (2, 120)
+FARGATE_STOP_TIMEOUT = (2, 120)
 # Fargate's task sizes: cpu units -> allowed memory in MiB.
 FARGATE_SIZES = {
     256: (512, 1024, 2048),
@@ -29,7 +29,11 @@ FARGATE_SIZES = {
     1024: tuple(range(2048, 8193, 1024)),
     2048: tuple(range(4096, 16385, 1024)),
     4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
 }
+# The API also takes "1 vCPU" and "2 GB" for the task size.
+TASK_SIZE = re.compile(r"(\d*\.?\d+)\s*(vcpu|gb)?", re.IGNORECASE)
 FARGATE_FORBIDDEN = ("links", "privileged", "dockerSecurityOptions", "extraHosts", "dnsServers")
 FARGATE_FORBIDDEN_LINUX = ("tmpfs", "devices", "sharedMemorySize")
 AWS_CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
@@ -108,10 +112,10 @@ def check_cross_field(task: dict[str, Any]) -> Iterator[Problem]:
     for prefix, container in containers(task):
         for index, mapping in enumerate(container.get("portMappings", [])):
             host, port = mapping.get("hostPort"), mapping.get("containerPort")
-            if mode == "awsvpc" and host not in (None, port):
+            if mode in ("awsvpc", "host") and host not in (None, port):
                 yield Problem(
                     f"{prefix}.portMappings[{index}].hostPort",
-                    f"{host} must equal containerPort {port} in awsvpc mode (or be omitted)",
+                    f"{host} must equal containerPort {port} in {mode} mode (or be omitted)",
                     "host-port",
                 )
         if container.get("links"):
@@ -124,21 +128,21 @@ def check_cross_field(task: dict[str, Any]) -> Iterator[Problem]:
             value = container.get("healthCheck", {}).get(key)
             if value is not None and not low <= value <= high:
                 yield Problem(f"{prefix}.healthCheck.{key}", f"{value} is outside {low}-{high}", "health-check")
-        stop_timeout = container.get("stopTimeout")
-        if stop_timeout is not None and not STOP_TIMEOUT_RANGE[0] <= stop_timeout <= STOP_TIMEOUT_RANGE[1]:
+        stop_timeout, (low, high) = container.get("stopTimeout"), FARGATE_STOP_TIMEOUT
+        if is_fargate(task) and stop_timeout is not None and not low <= stop_timeout <= high:
             yield Problem(
-                f"{prefix}.stopTimeout",
-                f"{stop_timeout} is outside {STOP_TIMEOUT_RANGE[0]}-{STOP_TIMEOUT_RANGE[1]} seconds",
-                "stop-timeout",
+                f"{prefix}.stopTimeout", f"{stop_timeout} is outside {low}-{high} seconds on Fargate", "stop-timeout"
             )
         for index, dependency in enumerate(container.get("dependsOn", [])):
             yield from check_dependency(f"{prefix}.dependsOn[{index}]", dependency, by_name)
-    limits = sum(container.get("memory", 0) for _, container in containers(task))
-    if str(task.get("memory", "")).isdigit() and limits > int(task["memory"]):
+    # ECS counts the soft limit (memoryReservation) when a container has one, else the hard limit.
+    limits = sum(container.get("memoryReservation", container.get("memory", 0)) for _, container in containers(task))
+    task_memory = task_size(task.get("memory"))
+    if task_memory is not None and limits > task_memory:
         yield Problem(
             "memory",
             f"the containers' memory limits add up to {limits} MiB, more than the task's "
-            f"{task['memory']} MiB: lower them or raise the task's memory",
+            f"{task_memory} MiB: lower them or raise the task's memory",
             "container-memory",
         )
     if is_fargate(task):
@@ -174,10 +178,13 @@ def check_fargate(task: dict[str, Any], mode: str) -> Iterator[Problem]:
     if cpu is None or memory is None:
         yield Problem("cpu", "Fargate needs task-level cpu and memory", "fargate")
     else:
-        try:
-            cpu_units, memory_mib = int(cpu), int(memory)
-        except ValueError:
-            yield Problem("cpu", f"cpu={cpu!r} and memory={memory!r} must be numbers (as strings)", "fargate")
+        cpu_units, memory_mib = task_size(cpu), task_size(memory)
+        if cpu_units is None or memory_mib is None:
+            yield Problem(
+                "cpu",
+                f'cpu={cpu!r} and memory={memory!r} must be units and MiB ("1024") or "1 vCPU" and "2 GB"',
+                "fargate",
+            )
             return
         allowed = FARGATE_SIZES.get(cpu_units)
         if allowed is None:
@@ -204,6 +211,15 @@ def check_fargate(task: dict[str, Any], mode: str) -> Iterator[Problem]:
                     "is not supported on Fargate: use a task volume for writable paths",
                     "fargate",
                 )
+
+
+def task_size(value: Any) -> int | None:
+    """A task-level cpu (units) or memory (MiB) value: "1024", or "1 vCPU" / "2 GB"; None when malformed."""
+    match = TASK_SIZE.fullmatch(str(value).strip()) if value is not None else None
+    if match is None:
+        return None
+    number = float(match.group(1))
+    return int(number * 1024) if match.group(2) else int(number)
 
 
 def describe_sizes(sizes: tuple[int, ...]) -> str:
@@ -261,11 +277,11 @@ def check_upstream(task: dict[str, Any]) -> Iterator[Problem]:
             address = ipaddress.ip_address(upstream)
         except ValueError:
             address = None
-        if mode == "awsvpc" and upstream not in LOOPBACK_NAMES:
+        if mode == "awsvpc" and upstream != "127.0.0.1":
             yield Problem(
                 field,
                 f"{upstream!r}: in awsvpc mode the task's containers share one network "
-                "namespace and have no links; use 127.0.0.1",
+                "namespace and have no links; use 127.0.0.1, where gunicorn listens",
                 "upstream-host",
             )
         elif mode == "bridge" and (upstream in LOOPBACK_NAMES or (address and address.is_loopback)):
@@ -283,6 +299,13 @@ def check_upstream(task: dict[str, Any]) -> Iterator[Problem]:
                 f'with "host not found in upstream". Add "links": ["{upstream}"] to it (or use '
                 "awsvpc mode with 127.0.0.1)",
                 "upstream-host",
+            )
+        elif mode == "bridge" and environment_of(container).get("NGINX_UPSTREAM_RESOLVE") == "runtime":
+            yield Problem(
+                f"{prefix}.environment.NGINX_UPSTREAM_RESOLVE",
+                "runtime looks the name up through DNS, which cannot see the /etc/hosts entry a link writes: "
+                "every request would get 502. Use start in bridge mode",
+                "upstream-resolve",
             )
         yield from check_upstream_port(task, field, environment_of(container).get("NGINX_UPSTREAM_PORT"), mode)
 

@@ -86,8 +86,8 @@ def run_local(args: argparse.Namespace) -> int:
     def request_stop(signum: int, _frame: FrameType | None) -> None:
         stop_requested.append(signum)
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(stop_signal, request_stop)
     try:
         client = docker.from_env()
         client.ping()
@@ -95,21 +95,23 @@ def run_local(args: argparse.Namespace) -> int:
         print(f"run-local: no Docker engine is reachable ({error}).", file=sys.stderr)
         return 1
     try:
-        local = run_local_task(client, task, secret_values=os.environ, progress=print, port=args.port)
+        local = run_local_task(client, task, os.environ, print, args.port, lambda: bool(stop_requested))
     except RunLocalError as error:
         print(f"run-local: the task did not start: {error}", file=sys.stderr)
         return 1
     print(f"run-local: {task['family']} in {args.mode} mode is serving {local.url} (Ctrl-C stops it)", flush=True)
     exited: list[str] = []
-    while not stop_requested and not (exited := local.exited_essential()):
-        time.sleep(1)
-    if exited:
-        print(
-            f"run-local: essential container(s) {', '.join(exited)} stopped, so the task stops (as on ECS).",
-            file=sys.stderr,
-        )
-    codes = local.stop()
-    print(f"run-local: stopped and removed; exit codes {codes}")
+    try:
+        while not stop_requested and not (exited := local.exited_essential()):
+            time.sleep(1)
+        if exited:
+            print(
+                f"run-local: essential container(s) {', '.join(exited)} stopped, so the task stops (as on ECS).",
+                file=sys.stderr,
+            )
+    finally:
+        codes = local.stop()
+        print(f"run-local: stopped and removed; exit codes {codes}")
     return 1 if exited else 0
 
 

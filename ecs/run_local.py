@@ -79,6 +79,8 @@ class LocalTask:
     containers: dict[str, Container] = field(default_factory=dict)
     pause: Container | None = None
     volumes: list[Volume] = field(default_factory=list)
+    # Polled while waiting on dependencies, so that Ctrl-C during start-up is not ignored.
+    stop_requested: Callable[[], bool] = lambda: False
 
     @property
     def url(self) -> str:
@@ -119,6 +121,8 @@ def wait_for(task: LocalTask, dependency: dict[str, Any], timeout: float) -> Non
     container = task.containers[name]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if task.stop_requested():
+            raise RunLocalError(f"interrupted while waiting for {name!r} to be {condition}")
         container.reload()
         state = container.attrs["State"]
         if condition == "START" and state["Running"]:
@@ -144,7 +148,7 @@ def container_environment(definition: dict[str, Any], secret_values: Mapping[str
             raise RunLocalError(
                 f"container {definition['name']!r} needs the secret {secret['name']} "
                 f"({secret['valueFrom']}); run-local cannot read AWS: set {secret['name']} in the "
-                "environment or .env (make .env writes DJANGO_SECRET_KEY)."
+                "environment, or in .env and use `make run-local`, which loads it (`make .env` writes one)."
             )
         environment[secret["name"]] = value
     if "DJANGO_ALLOWED_HOSTS" in environment:
@@ -160,6 +164,7 @@ def run_local_task(
     secret_values: Mapping[str, str] | None = None,
     progress: Callable[[str], None] = print,
     port: int | None = None,
+    stop_requested: Callable[[], bool] = lambda: False,
 ) -> LocalTask:
     """Starts every container of `task` in dependency order; on any failure, removes what it created.
 
@@ -179,6 +184,7 @@ def run_local_task(
     if mode not in ("bridge", "awsvpc"):
         raise RunLocalError(f"run-local supports the bridge and awsvpc network modes, not {mode!r}")
     run = LocalTask(client, task, f"ecslocal-{task['family']}-{mode}-{secrets.token_hex(3)}")
+    run.stop_requested = stop_requested
     labels = {LABEL: run.run_id}
     try:
         for definition in task["containerDefinitions"]:
@@ -195,15 +201,10 @@ def run_local_task(
         if mode == "awsvpc":
             # The task's network namespace, as the ECS agent's pause container holds it behind the ENI.
             image = task["containerDefinitions"][0]["image"]
-            run.pause = client.containers.run(
-                image,
-                ["sleep", "infinity"],
-                name=f"{run.run_id}-pause",
-                detach=True,
-                init=True,
-                ports=published,
-                labels=labels,
+            run.pause = client.containers.create(
+                image, ["sleep", "infinity"], name=f"{run.run_id}-pause", init=True, ports=published, labels=labels
             )
+            run.pause.start()  # after the assignment, so that stop() removes it even when the start fails
         for definition in start_order(task):
             for dependency in definition.get("dependsOn", []):
                 progress(

@@ -62,6 +62,7 @@ class LocalStack:
         """The template values of the localhost topology."""
         return {
             "NGINX_ENVSUBST_OUTPUT_DIR": str(self.nginx_dir),
+            "NGINX_LISTEN_ADDRESS": "127.0.0.1",
             "NGINX_LISTEN_PORT": str(self.port),
             "NGINX_UPSTREAM_HOST": "127.0.0.1",
             "NGINX_UPSTREAM_PORT": str(self.app_port),
@@ -159,6 +160,15 @@ def wait_for_http(url: str, timeout: float, process: subprocess.Popen[bytes] | N
     raise StackError(f"{url} did not answer within {timeout:.0f}s.")
 
 
+def started_or_stop(process: subprocess.Popen[bytes], url: str, timeout: float, stop_signal: int) -> None:
+    """Waits until `url` answers; if it never does, stops the process rather than leaving it behind."""
+    try:
+        wait_for_http(url, timeout, process)
+    except BaseException:
+        stop_process(process, stop_signal, timeout=10)
+        raise
+
+
 def start_gunicorn(stack: LocalStack, output: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
     """gunicorn with the repo's config, bound to loopback; returns once /healthz answers."""
     process = subprocess.Popen(  # noqa: S603
@@ -169,7 +179,7 @@ def start_gunicorn(stack: LocalStack, output: IO[bytes] | None = None) -> subpro
         stderr=output and subprocess.STDOUT,
         process_group=0,  # Ctrl-C reaches only this runner, which then stops gunicorn gracefully
     )
-    wait_for_http(f"{stack.app_url}/healthz", timeout=30, process=process)
+    started_or_stop(process, f"{stack.app_url}/healthz", timeout=30, stop_signal=signal.SIGTERM)
     return process
 
 
@@ -183,7 +193,7 @@ def start_nginx(stack: LocalStack, output: IO[bytes] | None = None) -> subproces
         stderr=output and subprocess.STDOUT,
         process_group=0,
     )
-    wait_for_http(f"{stack.url}/nginx-health", timeout=15, process=process)
+    started_or_stop(process, f"{stack.url}/nginx-health", timeout=15, stop_signal=signal.SIGQUIT)
     return process
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
@@ -126,6 +127,8 @@ class ComposeProject:
     name: str
     env: dict[str, str]
     command: list[str] = field(default_factory=list)
+    # Container states captured right after `up`, before Docker rotates the health-check log (5 entries).
+    startup: dict[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -191,6 +194,12 @@ def compose_project(docker_engine: Engine, base_images: dict[str, str]) -> Itera
     try:
         started = time.monotonic()
         project.compose("up", "--detach", "--build")
+        app_state = project.container("app").attrs["State"]
+        project.startup = {
+            "app_started": app_state["StartedAt"],
+            "app_health": app_state["Health"]["Log"],
+            "nginx_started": project.container("nginx").attrs["State"]["StartedAt"],
+        }
         wait_until_healthy(project, ("app", "nginx"))
         project.env["UP_SECONDS"] = f"{time.monotonic() - started:.1f}"
         yield project

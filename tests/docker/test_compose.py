@@ -1,8 +1,10 @@
 """`docker compose up --build` on a real engine: what a developer sees, and how the containers are run."""
 
 import json
+import re
 import tarfile
 import time
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
@@ -70,12 +72,23 @@ def test_admin_static_assets_load(compose_project: ComposeProject) -> None:
     assert css.headers["Cache-Control"] == YEAR_IMMUTABLE
 
 
+def docker_time(stamp: str) -> datetime:
+    """A Docker timestamp (RFC 3339, nanoseconds, Z or an offset) as an aware datetime."""
+    match = re.fullmatch(r"([\d-]+T[\d:]+)(?:\.(\d+))?(Z|[+-][\d:]+)", stamp)
+    assert match, stamp
+    fraction = (match.group(2) or "0")[:6].ljust(6, "0")
+    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
+    return datetime.fromisoformat(f"{match.group(1)}.{fraction}{zone}")
+
+
 def test_nginx_started_only_after_the_app_was_healthy(compose_project: ComposeProject) -> None:
-    """depends_on service_healthy: nginx's start time is after the app's first passing health check."""
-    app_health = compose_project.container("app").attrs["State"]["Health"]["Log"]
-    first_healthy = min(entry["End"] for entry in app_health if entry["ExitCode"] == 0)
-    nginx_started = compose_project.container("nginx").attrs["State"]["StartedAt"]
-    assert nginx_started[:26] > first_healthy[:26]
+    """depends_on service_healthy: nginx started after the app's first passing health check (seen at `up`)."""
+    passed = [docker_time(entry["End"]) for entry in compose_project.startup["app_health"] if entry["ExitCode"] == 0]
+    assert passed, "the app had no passing health check when `up` returned"
+    nginx_started = docker_time(compose_project.startup["nginx_started"])
+    assert min(passed) < nginx_started
+    # Control: without the gate, nginx would have started before the app's first check could run.
+    assert nginx_started - docker_time(compose_project.startup["app_started"]) >= timedelta(seconds=2)
 
 
 @pytest.mark.parametrize(("service", "uid"), [("app", "10001"), ("nginx", "101")])
@@ -111,16 +124,21 @@ def test_config_rendered_in_the_image_passes_gixy(compose_project: ComposeProjec
     """The config the nginx image rendered at start (real names, real resolvers) is clean for gixy-ng."""
     nginx = compose_project.container("nginx")
 
-    def rendered(path: str) -> str:  # /tmp is a tmpfs, which the archive API cannot read
-        result = nginx.exec_run(["cat", path])
+    def run(*command: str) -> str:  # /tmp is a tmpfs, which the archive API cannot read
+        result = nginx.exec_run(list(command))
         assert result.exit_code == 0, result.output
         return str(result.output.decode())
 
+    def rendered(path: str) -> str:
+        """A rendered file, its /tmp paths moved to where gixy reads the copies."""
+        return run("cat", path).replace("/tmp/", f"{tmp_path}/")
+
     (tmp_path / "conf.d").mkdir()
-    (tmp_path / "nginx.conf").write_text(rendered("/tmp/nginx.conf").replace("/tmp/", f"{tmp_path}/"))
-    for name in ("app.conf", "trusted-proxies.conf", "mime.types"):
+    (tmp_path / "nginx.conf").write_text(rendered("/tmp/nginx.conf"))
+    for name in run("ls", "/tmp/conf.d").split():
         (tmp_path / "conf.d" / name).write_text(rendered(f"/tmp/conf.d/{name}"))
-    assert "resolver 127.0.0.11" in (tmp_path / "conf.d" / "app.conf").read_text()
+    assert f"include {tmp_path}/conf.d/upstream-runtime.inc;" in rendered("/tmp/conf.d/app.conf")
+    assert "resolver 127.0.0.11 " in (tmp_path / "conf.d" / "upstream-runtime.inc").read_text()
     assert gixy_findings(tmp_path / "nginx.conf") == []
 
 

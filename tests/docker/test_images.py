@@ -3,6 +3,7 @@
 import contextlib
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import docker
@@ -70,6 +71,31 @@ def test_nginx_image_refuses_an_unknown_upstream_name(compose_project: ComposePr
     )
     assert code == 1
     assert 'host not found in upstream "app:8000"' in logs
+
+
+def test_nginx_runtime_mode_starts_before_the_app_exists(compose_project: ComposeProject) -> None:
+    """runtime resolution (compose): nginx starts while the app's name does not resolve, and answers 502."""
+    network = next(iter(compose_project.container("nginx").attrs["NetworkSettings"]["Networks"]))
+    nginx = compose_project.engine.client.containers.run(
+        image_of(compose_project, "nginx"),
+        detach=True,
+        network=network,
+        read_only=True,
+        tmpfs={"/tmp": ""},
+        environment={"NGINX_UPSTREAM_RESOLVE": "runtime", "NGINX_UPSTREAM_HOST": "not-started-yet"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while nginx.exec_run(["curl", "-fsS", "http://127.0.0.1:8080/nginx-health"]).exit_code != 0:
+            nginx.reload()
+            assert nginx.status == "running", nginx.logs().decode()
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.5)
+        page = nginx.exec_run(["curl", "-s", "-w", "%{http_code}", "http://127.0.0.1:8080/"]).output.decode()
+        assert page.endswith("502")
+        assert "Back in a moment" in page
+    finally:
+        nginx.remove(force=True)
 
 
 def test_app_image_refuses_prod_without_secret_key(compose_project: ComposeProject) -> None:

@@ -120,6 +120,10 @@ def test_missing_secret_is_named(compose_project: ComposeProject) -> None:
     """run-local cannot read SSM: a secret missing from the environment is named with the fix."""
     task = render_task_definition(load_environment("local"), "bridge", "ec2")
     before = labelled(compose_project)
-    with pytest.raises(RunLocalError, match=r"needs the secret DJANGO_SECRET_KEY .* set DJANGO_SECRET_KEY in the"):
+    with pytest.raises(
+        RunLocalError,
+        match=r"needs the secret DJANGO_SECRET_KEY .* set DJANGO_SECRET_KEY in the "
+        r"environment, or in .env and use `make run-local`",
+    ):
         run_local_task(compose_project.engine.client, task, {}, progress=quiet, port=free_port())
     assert labelled(compose_project) == before

@@ -67,6 +67,10 @@ def test_rendered_config_keeps_nginx_variables_and_fills_ours(tmp_path: Path) ->
     [
         ({"NGINX_UPSTREAM_RESOLVE": "sometimes"}, "NGINX_UPSTREAM_RESOLVE='sometimes' must be 'start'"),
         ({"NGINX_TRUSTED_PROXIES": "10.0.0.0/8 the-alb"}, "NGINX_TRUSTED_PROXIES entry 'the-alb' is not an IP"),
+        ({"NGINX_TRUSTED_PROXIES": "10.0.0.0/8,999.1.1.1"}, "NGINX_TRUSTED_PROXIES entry '999.1.1.1' is not an IP"),
+        ({"NGINX_TRUSTED_PROXIES": "10.0.0.0/33"}, "NGINX_TRUSTED_PROXIES entry '10.0.0.0/33' is not an IP"),
+        ({"NGINX_TRUSTED_PROXIES": "*"}, r"NGINX_TRUSTED_PROXIES entry '\*' is not an IP"),
+        ({"NGINX_TRUSTED_PROXIES": "::::"}, "NGINX_TRUSTED_PROXIES entry '::::' is not an IP"),
         ({"NGINX_LOCAL_RESOLVERS": ""}, r"unset or empty; set them in the environment: \$\{NGINX_LOCAL_RESOLVERS\}"),
     ],
 )

@@ -13,11 +13,12 @@ from tests.unit.test_gunicorn_config import gunicorn_config
 
 REPO = Path(__file__).resolve().parents[2]
 APP_TEMPLATE = (REPO / "nginx" / "templates" / "conf.d" / "app.conf.template").read_text()
+TEMPLATES = "".join(path.read_text() for path in sorted((REPO / "nginx" / "templates").rglob("*.template")))
 
 
 def seconds(directive: str) -> int:
-    match = re.search(rf"^\s*{directive} (\d+)s;", APP_TEMPLATE, re.MULTILINE)
-    assert match, f"{directive} not found in app.conf.template"
+    match = re.search(rf"^\s*{directive} (\d+)s;", TEMPLATES, re.MULTILINE)
+    assert match, f"{directive} not found in nginx/templates"
     return int(match.group(1))
 
 
@@ -60,7 +61,7 @@ def test_compose_runs_the_local_environment() -> None:
     assert app["environment"]["WEB_CONCURRENCY"] == str(local["app.web_concurrency"])
     assert app["environment"]["DJANGO_MAX_REQUEST_BODY_MB"] == str(local["app.max_request_body_mb"])
     assert nginx["environment"]["NGINX_CLIENT_MAX_BODY_MB"] == str(local["app.max_request_body_mb"])
-    assert dockerfile_env("Dockerfile.nginx")["NGINX_TRUSTED_PROXIES"] == local["nginx.trusted_proxies"]
+    assert nginx["environment"]["NGINX_TRUSTED_PROXIES"] == local["nginx.trusted_proxies"]
 
 
 def test_ports_users_and_limits_agree_across_images_compose_and_task_definitions() -> None:
@@ -78,7 +79,7 @@ def test_ports_users_and_limits_agree_across_images_compose_and_task_definitions
     assert nginx_env["NGINX_LISTEN_PORT"] == "8080"
     assert "EXPOSE 8080" in (REPO / "Dockerfile.nginx").read_text()
     assert nginx["portMappings"][0]["containerPort"] == 8080
-    assert compose_services()["nginx"]["ports"] == ["${PORT:-8080}:8080"]
+    assert compose_services()["nginx"]["ports"] == ["127.0.0.1:${PORT:-8080}:8080"]
     assert "USER 10001:10001" in (REPO / "Dockerfile.app").read_text()
     assert app["user"] == "10001:10001"
     assert "USER 101" in (REPO / "Dockerfile.nginx").read_text()

@@ -42,6 +42,14 @@ def test_references_are_clean() -> None:
     assert check_task_definition(copy.deepcopy(AWSVPC)) == []
 
 
+@pytest.mark.parametrize(
+    ("cpu", "memory"), [("8192", "61440"), ("16384", "122880"), ("0.5 vCPU", "4 GB"), ("2 vcpu", "16GB")]
+)
+def test_valid_fargate_sizes_pass(cpu: str, memory: str) -> None:
+    """The larger Fargate sizes and the "vCPU"/"GB" spellings are accepted."""
+    assert problems(AWSVPC, both(edit("cpu", cpu), edit("memory", memory))) == []
+
+
 def edit(path: str, value: Any) -> Callable[[Task], None]:
     """A mutation setting a dotted path: 'containerDefinitions.1.user' (None deletes)."""
 
@@ -161,7 +169,7 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         "stop timeout",
         AWSVPC,
         edit("containerDefinitions.0.stopTimeout", 121),
-        [P + "containerDefinitions[app].stopTimeout: 121 is outside 2-120 seconds [stop-timeout]"],
+        [P + "containerDefinitions[app].stopTimeout: 121 is outside 2-120 seconds on Fargate [stop-timeout]"],
     ),
     (
         "container memory above task",
@@ -189,10 +197,19 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         ],
     ),
     (
+        "fargate size in units",
+        AWSVPC,
+        both(edit("cpu", "1 vCPU"), edit("memory", "10 GB")),
+        [
+            P + "memory: cpu=1024 with memory=10240 is not a valid Fargate pair (1024 allows 2048-8192 in steps of "
+            "1024) [fargate]"
+        ],
+    ),
+    (
         "fargate cpu",
         AWSVPC,
         edit("cpu", "300"),
-        [P + "cpu: cpu=300 is not a Fargate size: use one of 256, 512, 1024, 2048, 4096 [fargate]"],
+        [P + "cpu: cpu=300 is not a Fargate size: use one of 256, 512, 1024, 2048, 4096, 8192, 16384 [fargate]"],
     ),
     ("fargate size missing", AWSVPC, edit("cpu", None), [P + "cpu: Fargate needs task-level cpu and memory [fargate]"]),
     (
@@ -307,8 +324,19 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
             edit("networkMode", "host"),
             edit("containerDefinitions.1.links", None),
             edit("containerDefinitions.1.environment.0.value", "127.0.0.1"),
+            edit("containerDefinitions.1.portMappings.0.hostPort", 8080),
         ),
         [P + "networkMode: must not be host: use awsvpc (or bridge) [ECS.17]"],
+    ),
+    (
+        "host mode host port",
+        BRIDGE,
+        both(edit("networkMode", "host"), edit("containerDefinitions.1.links", None)),
+        [
+            P + "containerDefinitions[nginx].portMappings[0].hostPort: 0 must equal containerPort 8080 in host mode "
+            "(or be omitted) [host-port]",
+            P + "networkMode: must not be host: use awsvpc (or bridge) [ECS.17]",
+        ],
     ),
     (
         "ECS.20 root",
@@ -357,7 +385,37 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         env_edit(1, "NGINX_UPSTREAM_HOST", "app"),
         [
             P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'app': in awsvpc mode the task's "
-            "containers share one network namespace and have no links; use 127.0.0.1 [upstream-host]"
+            "containers share one network namespace and have no links; use 127.0.0.1, where gunicorn listens "
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "awsvpc localhost",
+        AWSVPC,
+        env_edit(1, "NGINX_UPSTREAM_HOST", "localhost"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'localhost': in awsvpc mode the task's "
+            "containers share one network namespace and have no links; use 127.0.0.1, where gunicorn listens "
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "bridge runtime resolution",
+        BRIDGE,
+        env_edit(1, "NGINX_UPSTREAM_RESOLVE", "runtime"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_RESOLVE: runtime looks the name up through "
+            "DNS, which cannot see the /etc/hosts entry a link writes: every request would get 502. Use start in "
+            "bridge mode [upstream-resolve]"
+        ],
+    ),
+    (
+        "memory reservation counts",
+        BRIDGE,
+        edit("containerDefinitions.1.memoryReservation", 600),
+        [
+            P + "memory: the containers' memory limits add up to 2136 MiB, more than the task's 2048 MiB: lower them "
+            "or raise the task's memory [container-memory]"
         ],
     ),
     (
