@@ -7,20 +7,18 @@ which the targets below are stated in. Prints a table; exits 1 when a target is 
 
 import os
 import re
-import secrets
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 
 from myapp.runstack import REPO, LocalStack, start_gunicorn, start_nginx, stop_process
 from tests.e2e.conftest import free_port
-from tests.site import HASHED_CSS, hashed_path
+from tests.site import HASHED_CSS, hashed_path, prepare_site
 
 DURATION = os.environ.get("BENCHMARK_DURATION", "3s")
 # The paths are measured in turn, ROUNDS times, and each figure is the median: noise hits all paths alike.
@@ -69,20 +67,6 @@ def wrk(url: str, duration: str = DURATION) -> float:
     return float(match.group(1))
 
 
-def prepare_site(root: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_SQLITE_PATH": str(root / "db.sqlite3"),
-        "DJANGO_STATIC_ROOT": str(root / "static"),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "4",
-    }
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run([sys.executable, "manage.py", *command, "-v0"], cwd=REPO, env=env, check=True, timeout=120)
-    return env
-
-
 def main() -> int:
     if shutil.which("wrk") is None:
         print("benchmark: wrk is not installed: apt-get install wrk (make benchmark does it as root)")
@@ -92,7 +76,7 @@ def main() -> int:
     root.chmod(0o755)
     processes: list[tuple[subprocess.Popen[bytes], int]] = []
     try:
-        env = prepare_site(root)
+        env = {**prepare_site(root / "db.sqlite3", root / "static"), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
         app_env = {
             key: env[key] for key in ("DJANGO_SECRET_KEY", "DJANGO_SQLITE_PATH", "WEB_CONCURRENCY", "GUNICORN_THREADS")
         }

@@ -1,7 +1,9 @@
 """What a user does on the site, shared by every tier that serves it (e2e, compose, run-local)."""
 
 import json
+import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -53,3 +55,18 @@ def gixy_findings(config: Path) -> list[Any]:
     assert result.returncode == 0, result.stdout + result.stderr
     findings: list[Any] = json.loads(result.stdout)
     return findings
+
+
+def prepare_site(database: Path, static_root: Path) -> dict[str, str]:
+    """Migrates a private SQLite database and collects the static files; returns the environment using them."""
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "local",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_SQLITE_PATH": str(database),
+        "DJANGO_STATIC_ROOT": str(static_root),
+    }
+    repo = Path(__file__).resolve().parent.parent
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run([sys.executable, "manage.py", *command, "-v0"], cwd=repo, env=env, check=True, timeout=120)
+    return env

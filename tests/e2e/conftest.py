@@ -5,12 +5,10 @@ Every process started here is stopped at the end of its fixture, also when a tes
 """
 
 import os
-import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ import requests
 from django.conf import settings
 
 from myapp.runstack import REPO, LocalStack, start_gunicorn, start_nginx, stop_process
+from tests.site import prepare_site
 
 SENTINEL = "TRAVERSAL-SENTINEL-must-never-be-served"
 
@@ -82,15 +81,7 @@ def site() -> Iterator[Site]:
     for path in (REPO / ".run", root, root / "www"):
         path.chmod(0o755)
     (root / "www" / "secret.txt").write_text(SENTINEL)
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "local",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_SQLITE_PATH": str(root / "db.sqlite3"),
-        "DJANGO_STATIC_ROOT": str(root / "www" / "static"),
-    }
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run([sys.executable, "manage.py", *command, "-v0"], cwd=REPO, env=env, check=True, timeout=120)
+    env = prepare_site(root / "db.sqlite3", root / "www" / "static")
     try:
         yield Site(root, env)
     finally:
