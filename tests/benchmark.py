@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import requests
 
+from ecs.run_local import free_port
 from myapp.runstack import REPO, LocalStack, start_gunicorn, start_nginx, stop_process
-from tests.e2e.conftest import free_port
 from tests.site import HASHED_CSS, hashed_path, prepare_site
 
 DURATION = os.environ.get("BENCHMARK_DURATION", "3s")

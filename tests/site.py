@@ -26,6 +26,14 @@ def hashed_path(pattern: re.Pattern[str], html: str) -> str:
     return match.group(1)
 
 
+def immutable_asset(base_url: str, html: str, pattern: re.Pattern[str], **headers: str) -> requests.Response:
+    """The hashed file a page links to, fetched and checked: 200 with a year of immutable caching."""
+    response = requests.get(base_url + hashed_path(pattern, html), headers=headers, timeout=10)
+    assert response.status_code == HTTPStatus.OK
+    assert response.headers["Cache-Control"] == YEAR_IMMUTABLE
+    return response
+
+
 def sign_guestbook(base_url: str, origin: str, name: str) -> None:
     """Signs the guestbook like a browser (cookie, token, Origin) and checks that the entry is shown."""
     browser = requests.Session()

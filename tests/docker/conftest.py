@@ -21,8 +21,8 @@ import pytest
 import requests
 from docker.models.containers import Container
 
+from ecs.run_local import free_port
 from myapp.runstack import REPO, stop_process
-from tests.e2e.conftest import free_port
 
 STANDIN_BUILD = REPO / "tests" / "docker" / "standin" / "build.sh"
 OFFICIAL_IMAGES = {

@@ -13,10 +13,9 @@ import requests
 from ecs.check import check_task_definition
 from ecs.environments import load_environment
 from ecs.render import render_task_definition
-from ecs.run_local import LABEL, LocalTask, RunLocalError, run_local_task
+from ecs.run_local import LABEL, LocalTask, RunLocalError, free_port, run_local_task
 from tests.docker.conftest import ComposeProject
-from tests.e2e.conftest import free_port
-from tests.site import HASHED_CSS, YEAR_IMMUTABLE, hashed_path, sign_guestbook
+from tests.site import HASHED_CSS, immutable_asset, sign_guestbook
 
 pytestmark = pytest.mark.docker
 
@@ -58,9 +57,7 @@ def test_home_css_and_form_through_nginx(local_task: LocalTask) -> None:
     """The page, the CSS (from nginx, cached for a year) and a browser-like POST all work in this mode."""
     page = requests.get(local_task.url + "/", timeout=10)
     assert page.status_code == HTTPStatus.OK
-    css = requests.get(local_task.url + hashed_path(HASHED_CSS, page.text), timeout=10)
-    assert css.status_code == HTTPStatus.OK
-    assert css.headers["Cache-Control"] == YEAR_IMMUTABLE
+    immutable_asset(local_task.url, page.text, HASHED_CSS)
     sign_guestbook(local_task.url, origin=local_task.url, name=f"ecs-{local_task.task['networkMode']}")
 
 

@@ -7,7 +7,6 @@ Every process started here is stopped at the end of its fixture, also when a tes
 import os
 import shutil
 import signal
-import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,17 +16,11 @@ import pytest
 import requests
 from django.conf import settings
 
+from ecs.run_local import free_port
 from myapp.runstack import REPO, LocalStack, start_gunicorn, start_nginx, stop_process
 from tests.site import prepare_site
 
 SENTINEL = "TRAVERSAL-SENTINEL-must-never-be-served"
-
-
-def free_port() -> int:
-    """A TCP port that is free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def require_nginx() -> None:
