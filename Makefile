@@ -59,7 +59,7 @@ docker-packages:  ## Install Docker, Compose and debootstrap if missing (for the
 base-images: docker-packages .env  ## Build stand-in base images from Debian packages and point .env at them.
 	@docker info >/dev/null 2>&1 || { echo "make base-images: no Docker engine is reachable: start one" \
 		"(systemctl start docker, or as root: dockerd >/var/log/dockerd.log 2>&1 &) and run it again."; exit 1; }
-	bash tests/docker/standin/build.sh
+	bash base-images/build.sh
 
 .PHONY: run
 run: venv host-packages .env  ## Serve the site at http://127.0.0.1:8080 with nginx and gunicorn (Ctrl-C stops).
@@ -67,7 +67,7 @@ run: venv host-packages .env  ## Serve the site at http://127.0.0.1:8080 with ng
 	mkdir -p data; \
 	$(BIN)/python manage.py migrate --noinput -v0; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
-	exec $(BIN)/python -m myapp.runstack
+	exec $(BIN)/python -m native
 
 .PHONY: ecs-check
 ecs-check: venv  ## Render and check every environment x network mode x launch type.
@@ -96,7 +96,7 @@ test: venv host-packages docker-packages lint  ## Every test tier; CI=true turns
 .PHONY: benchmark
 benchmark: venv host-packages  ## Throughput of each request path side by side (wrk), with ratio targets.
 	@command -v wrk >/dev/null || $(call install_packages,wrk)
-	DJANGO_SECRET_KEY=benchmark-only $(BIN)/python -m tests.benchmark
+	DJANGO_SECRET_KEY=benchmark-only $(BIN)/python -m benchmark
 
 .PHONY: clean
 clean:  ## Remove the venv, local state and caches (keeps .env).

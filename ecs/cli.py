@@ -2,18 +2,14 @@
 
 import argparse
 import json
-import os
-import signal
 import sys
-import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from ecs.capacity import answer
 from ecs.check import check_task_definition
 from ecs.environments import EnvironmentFileError, environment_names, load_environment
-from ecs.render import LAUNCH_TYPES, NETWORK_MODES, RenderError, render_task_definition, to_json
+from ecs.render import LAUNCH_TYPES, MODE_LAUNCH_TYPES, RenderError, render_task_definition, to_json
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -62,8 +58,8 @@ def check(args: argparse.Namespace) -> int:
         return 0 if clean else 1
     for env in environment_names():
         environment = load_environment(env)
-        for mode, properties in NETWORK_MODES.items():
-            for launch_type in properties["launch_types"]:
+        for mode, launch_types in MODE_LAUNCH_TYPES.items():
+            for launch_type in launch_types:
                 task = render_task_definition(environment, mode, launch_type)
                 clean = report(f"ecs/environments/{env}.toml ({mode}, {launch_type})", task) and clean
     return 0 if clean else 1
@@ -76,43 +72,9 @@ def capacity(args: argparse.Namespace) -> int:
 
 
 def run_local(args: argparse.Namespace) -> int:
-    import docker
+    from ecs.local.run import run
 
-    from ecs.run_local import RunLocalError, run_local_task
-
-    task = render_task_definition(load_environment(args.env), args.mode, "ec2")
-    stop_requested: list[int] = []
-
-    def request_stop(signum: int, _frame: FrameType | None) -> None:
-        stop_requested.append(signum)
-
-    for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(stop_signal, request_stop)
-    try:
-        client = docker.from_env()
-        client.ping()
-    except docker.errors.DockerException as error:
-        print(f"run-local: no Docker engine is reachable ({error}).", file=sys.stderr)
-        return 1
-    try:
-        local = run_local_task(client, task, os.environ, print, args.port, lambda: bool(stop_requested))
-    except RunLocalError as error:
-        print(f"run-local: the task did not start: {error}", file=sys.stderr)
-        return 1
-    print(f"run-local: {task['family']} in {args.mode} mode is serving {local.url} (Ctrl-C stops it)", flush=True)
-    exited: list[str] = []
-    try:
-        while not stop_requested and not (exited := local.exited_essential()):
-            time.sleep(1)
-        if exited:
-            print(
-                f"run-local: essential container(s) {', '.join(exited)} stopped, so the task stops (as on ECS).",
-                file=sys.stderr,
-            )
-    finally:
-        codes = local.stop()
-        print(f"run-local: stopped and removed; exit codes {codes}")
-    return 1 if exited else 0
+    return run(render_task_definition(load_environment(args.env), args.mode, "ec2"), args.mode, args.port)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -121,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
 
     render_parser = commands.add_parser("render", help="print (or --out) a register-ready task definition")
     render_parser.add_argument("--env", required=True, choices=environment_names())
-    render_parser.add_argument("--mode", required=True, choices=list(NETWORK_MODES))
+    render_parser.add_argument("--mode", required=True, choices=list(MODE_LAUNCH_TYPES))
     render_parser.add_argument("--launch-type", default="ec2", choices=list(LAUNCH_TYPES))
     render_parser.add_argument("--out", help="write to this file instead of stdout")
     render_parser.set_defaults(handler=render)
@@ -133,12 +95,12 @@ def parser() -> argparse.ArgumentParser:
     capacity_parser = commands.add_parser("capacity", help="how many awsvpc tasks fit on an instance type")
     capacity_parser.add_argument("--instance-type", required=True)
     capacity_parser.add_argument("--tasks", required=True, type=int)
-    capacity_parser.add_argument("--mode", default="awsvpc", choices=list(NETWORK_MODES))
+    capacity_parser.add_argument("--mode", default="awsvpc", choices=list(MODE_LAUNCH_TYPES))
     capacity_parser.set_defaults(handler=capacity)
 
     run_parser = commands.add_parser("run-local", help="run a task definition on the local Docker engine")
     run_parser.add_argument("--env", default="local", choices=environment_names())
-    run_parser.add_argument("--mode", required=True, choices=list(NETWORK_MODES))
+    run_parser.add_argument("--mode", required=True, choices=list(MODE_LAUNCH_TYPES))
     run_parser.add_argument(
         "--port",
         type=int,

@@ -3,7 +3,7 @@
 The template is plain JSON with `${name}` placeholders. A string that is exactly one placeholder takes the
 value with its type (a number, a list); other strings get the value as text. A key whose value renders
 to an empty list or an empty string is dropped (`links` in awsvpc), and so is an `environment` entry with
-an empty value. What differs between the modes is in NETWORK_MODES below, and nowhere else.
+an empty value. What differs between the modes is their row in topologies.py, and nowhere else.
 """
 
 import json
@@ -12,36 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from ecs.environments import Environment
+from topologies import APP_PORT, NGINX_PORT, TOPOLOGIES
 
 ECS_DIR = Path(__file__).resolve().parent
 TEMPLATE = ECS_DIR / "task-definition.json.template"
 PLACEHOLDER = re.compile(r"\$\{([a-z_]+)\}")
 
-# Only what truly differs between the two network modes.
-NETWORK_MODES: dict[str, dict[str, Any]] = {
-    "bridge": {
-        # Docker's default bridge: no DNS between containers, so nginx finds the app through a link, which
-        # writes `app` into nginx's /etc/hosts. The host port is dynamic (ALB target type `instance`).
-        "nginx_links": ["app"],
-        "upstream_host": "app",
-        "nginx_host_port": 0,
-        "app_listen_host": "0.0.0.0",  # noqa: S104 - gunicorn must accept nginx over docker0
-        # Peers on docker0 (172.17.0.0/16 by default on ECS-optimized AMIs): nginx, through the link.
-        "forwarded_allow_ips": "172.17.0.0/16",
-        "launch_types": ["ec2"],
-    },
-    "awsvpc": {
-        # One network namespace per task: nginx reaches gunicorn on loopback, and gunicorn listens only
-        # there. hostPort equals containerPort (ALB target type `ip`).
-        "nginx_links": [],
-        "upstream_host": "127.0.0.1",
-        "nginx_host_port": 8080,
-        "app_listen_host": "127.0.0.1",
-        "forwarded_allow_ips": "127.0.0.1",
-        "launch_types": ["ec2", "fargate"],
-    },
-}
 LAUNCH_TYPES = {"ec2": "EC2", "fargate": "FARGATE"}
+# The network modes this project renders, and the launch types each runs on. How nginx reaches gunicorn in
+# each mode is the mode's row in topologies.py.
+MODE_LAUNCH_TYPES = {"bridge": ("ec2",), "awsvpc": ("ec2", "fargate")}
 
 
 class RenderError(ValueError):
@@ -50,17 +30,17 @@ class RenderError(ValueError):
 
 def context(environment: Environment, mode: str, launch_type: str) -> dict[str, Any]:
     """Every placeholder's value for one environment, mode and launch type."""
-    if mode not in NETWORK_MODES:
-        raise RenderError(f"unknown network mode {mode!r}: use one of {', '.join(NETWORK_MODES)}.")
-    allowed = NETWORK_MODES[mode]["launch_types"]
+    if mode not in MODE_LAUNCH_TYPES:
+        raise RenderError(f"unknown network mode {mode!r}: use one of {', '.join(MODE_LAUNCH_TYPES)}.")
+    allowed = MODE_LAUNCH_TYPES[mode]
     if launch_type not in allowed:
         raise RenderError(
             f"{mode} mode runs on the {', '.join(allowed)} launch type only, not {launch_type!r}"
             " (Fargate supports awsvpc only)."
         )
+    topology = TOPOLOGIES[mode]
     values = environment.values
     return {
-        **{key: value for key, value in NETWORK_MODES[mode].items() if key != "launch_types"},
         "network_mode": mode,
         "requires_compatibilities": [LAUNCH_TYPES[launch_type]],
         "environment": environment.name,
@@ -82,6 +62,15 @@ def context(environment: Environment, mode: str, launch_type: str) -> dict[str, 
         "max_request_body_mb": str(values["app"]["max_request_body_mb"]),
         "trusted_proxies": values["nginx"]["trusted_proxies"],
         "secrets": [{"name": name, "valueFrom": arn} for name, arn in sorted(values["secrets"].items())],
+        # How nginx reaches gunicorn in this mode: topologies.py.
+        "app_port": str(APP_PORT),  # an environment value, which the API takes as a string
+        "nginx_port": NGINX_PORT,
+        "gunicorn_bind": topology.app_environment()["GUNICORN_BIND"],
+        "forwarded_allow_ips": topology.app_environment()["FORWARDED_ALLOW_IPS"],
+        "upstream_host": topology.upstream_host,
+        "upstream_resolve": topology.upstream_resolve,
+        "nginx_links": list(topology.nginx_links),
+        "nginx_host_port": topology.nginx_host_port,
     }
 
 

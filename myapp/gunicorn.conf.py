@@ -31,7 +31,7 @@ forwarded_allow_ips = os.environ.get(FORWARDED_ALLOW_IPS) or ",".join(GUNICORN_D
 # Only the header nginx sets; nginx also clears the other spellings a client could send.
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
-# Django writes one JSON line per request (myapp.middleware), so gunicorn's access log stays off.
+# Django writes one JSON line per request (myapp.request_context), so gunicorn's access log stays off.
 accesslog = None
 errorlog = "-"
 loglevel = env_str("GUNICORN_LOG_LEVEL", "info")

@@ -1,10 +1,17 @@
-"""Who sent a request and under which id: the request id, the client address behind trusted proxies."""
+"""Who sent a request and under which id: the request id, the client address behind trusted proxies,
+and the middleware that sets both and logs one JSON line per request."""
 
 import ipaddress
+import json
 import logging
 import re
+import time
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
 
 from myapp.env import EnvError, env_list
 
@@ -18,6 +25,8 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,128}")
 current_request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+request_log = logging.getLogger("myapp.requests")
 
 
 class RequestIdFilter(logging.Filter):
@@ -72,3 +81,39 @@ def request_id_from(header: str | None, generate: Callable[[], str]) -> str:
     if header and REQUEST_ID_PATTERN.fullmatch(header):
         return header
     return generate()
+
+
+class RequestContextMiddleware:
+    """Sets the request id and the client address behind trusted proxies, then logs the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted_networks = trusted_proxy_networks()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
+        request_id = request_id_from(request.headers.get("X-Request-ID"), lambda: uuid.uuid4().hex)
+        token = current_request_id.set(request_id)
+        peer = request.META.get("REMOTE_ADDR", "")
+        request.META["myapp.peer_addr"] = peer
+        request.META["REMOTE_ADDR"] = client_address(peer, request.headers.get("X-Real-IP"), self.trusted_networks)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            request_log.info(
+                json.dumps(
+                    {
+                        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                        "request_id": request_id,
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                        "client": request.META["REMOTE_ADDR"],
+                        "peer": peer,
+                    }
+                )
+            )
+            return response
+        finally:
+            current_request_id.reset(token)

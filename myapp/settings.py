@@ -9,7 +9,8 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 
 from pathlib import Path
 
-from myapp.config import (
+from myapp.env import env_bool, env_choice, env_int, env_list, env_str
+from myapp.settings_checks import (
     ENVIRONMENTS,
     database_from_url,
     local_secret_key,
@@ -18,7 +19,6 @@ from myapp.config import (
     require_origins_with_scheme,
     require_strong_secret_key,
 )
-from myapp.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,8 +50,8 @@ INSTALLED_APPS = [
 # Middleware: health first, so that load-balancer probes skip host validation and HTTPS redirects.
 # https://docs.djangoproject.com/en/5.2/topics/http/middleware/
 MIDDLEWARE = [
-    "myapp.middleware.HealthCheckMiddleware",
-    "myapp.middleware.RequestContextMiddleware",
+    "myapp.health.HealthCheckMiddleware",
+    "myapp.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,7 +143,7 @@ X_FRAME_OPTIONS = "DENY"
 WHOAMI_ENABLED = refuse_in_production("DJANGO_WHOAMI", env_bool("DJANGO_WHOAMI", default=not PRODUCTION), DJANGO_ENV)
 NETWORK_MODE = env_str("DJANGO_NETWORK_MODE", "local")
 
-# Logging: one JSON line per request (myapp.middleware) and every record tagged with the request id.
+# Logging: one JSON line per request (myapp.request_context) and every record tagged with the request id.
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 LOGGING = {
     "version": 1,

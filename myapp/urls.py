@@ -1,4 +1,4 @@
-"""URLs. /healthz and /readyz are answered by myapp.middleware.HealthCheckMiddleware, before routing."""
+"""URLs. /healthz and /readyz are answered by myapp.health.HealthCheckMiddleware, before routing."""
 
 from django.contrib import admin
 from django.urls import include, path

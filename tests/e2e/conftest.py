@@ -1,4 +1,4 @@
-"""The e2e tier: real gunicorn and nginx processes on loopback, started with myapp.runstack (as `make run`).
+"""The e2e tier: real gunicorn and nginx processes on loopback, started with native/ (as `make run`).
 
 Needs nginx on PATH; without it, the tier is skipped with the install command (and CI fails on skips).
 Every process started here is stopped at the end of its fixture, also when a test fails.
@@ -6,62 +6,16 @@ Every process started here is stopped at the end of its fixture, also when a tes
 
 import os
 import shutil
-import signal
-import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import requests
 from django.conf import settings
 
-from ecs.run_local import free_port
-from myapp.runstack import REPO, LocalStack, start_gunicorn, start_nginx, stop_process
-from tests.site import prepare_site
-
-SENTINEL = "TRAVERSAL-SENTINEL-must-never-be-served"
-
-
-def require_nginx() -> None:
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        pytest.skip("the e2e tier needs nginx on PATH: apt-get install nginx-light (make test installs it as root)")
-
-
-@dataclass
-class Site:
-    """A migrated database and collected static files, shared by every stack of the session."""
-
-    root: Path
-    env: dict[str, str]
-
-    @property
-    def static_root(self) -> Path:
-        return self.root / "www" / "static"
-
-
-@dataclass
-class RunningStack:
-    stack: LocalStack
-    gunicorn: subprocess.Popen[bytes]
-    nginx: subprocess.Popen[bytes]
-    gunicorn_log: Path
-    nginx_log: Path
-
-    @property
-    def url(self) -> str:
-        return self.stack.url
-
-    def get(self, path: str, **kwargs: object) -> requests.Response:
-        return requests.get(self.url + path, timeout=10, allow_redirects=False, **kwargs)  # type: ignore[arg-type]
-
-    def restart_gunicorn(self) -> None:
-        with self.gunicorn_log.open("ab") as log:
-            self.gunicorn = start_gunicorn(self.stack, output=log)
-
-    def stop(self) -> None:
-        stop_process(self.nginx, signal.SIGQUIT, timeout=10)
-        stop_process(self.gunicorn, signal.SIGTERM, timeout=30)
+from native.site import prepare_site
+from native.stack import NativeStack, start_stack
+from tests.support.native import SENTINEL, LoggedStack, Site, require_nginx
+from tests.support.paths import REPO
+from tests.support.ports import free_port
 
 
 @pytest.fixture(scope="session")
@@ -82,15 +36,15 @@ def site() -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def start_stack(site: Site) -> Iterator[Callable[..., RunningStack]]:
+def start_logged_stack(site: Site) -> Iterator[Callable[..., LoggedStack]]:
     """Starts gunicorn and nginx on free ports; every stack started is stopped at the end of the session."""
-    started: list[RunningStack] = []
+    started: list[LoggedStack] = []
 
-    def start(max_request_body_mb: int = 1, trusted_proxies: str = "127.0.0.1", **app_env: str) -> RunningStack:
+    def start(max_request_body_mb: int = 1, trusted_proxies: str = "127.0.0.1", **app_env: str) -> LoggedStack:
         port = free_port()
         runtime = site.root / f"stack-{len(started)}"
         runtime.mkdir(mode=0o755)
-        stack = LocalStack(
+        stack = NativeStack(
             static_root=site.static_root,
             max_request_body_mb=max_request_body_mb,
             port=port,
@@ -105,29 +59,23 @@ def start_stack(site: Site) -> Iterator[Callable[..., RunningStack]]:
             },
         )
         gunicorn_log, nginx_log = runtime / "gunicorn.log", runtime / "nginx.log"
-        with gunicorn_log.open("wb") as log:
-            gunicorn = start_gunicorn(stack, output=log)
-        try:
-            with nginx_log.open("wb") as log:
-                nginx = start_nginx(stack, output=log)
-        except BaseException:
-            stop_process(gunicorn, signal.SIGTERM)
-            raise
-        running = RunningStack(stack, gunicorn, nginx, gunicorn_log, nginx_log)
-        started.append(running)
-        return running
+        with gunicorn_log.open("wb") as gunicorn_output, nginx_log.open("wb") as nginx_output:
+            running = start_stack(stack, gunicorn_output, nginx_output)
+        logged = LoggedStack(running, gunicorn_log, nginx_log)
+        started.append(logged)
+        return logged
 
     try:
         yield start
     finally:
-        for running in started:
-            running.stop()
+        for logged in started:
+            logged.stop()
 
 
 @pytest.fixture(scope="session")
-def stack(start_stack: Callable[..., RunningStack]) -> RunningStack:
+def stack(start_logged_stack: Callable[..., LoggedStack]) -> LoggedStack:
     """The shared stack: local settings, a 1 MB body limit, nginx trusting X-Forwarded-* from 127.0.0.1 only."""
-    return start_stack()
+    return start_logged_stack()
 
 
 @pytest.fixture

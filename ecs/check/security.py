@@ -1,0 +1,56 @@
+"""Rule group 3: the AWS Security Hub controls that read a task definition, and Control Tower's stricter ones."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ecs.check.model import Problem, containers, environment_of
+
+AWS_CREDENTIAL_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
+
+
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY|ACCESS_KEY")
+
+
+SECRET_VALUE = re.compile(r"://[^/\s:@]+:[^/\s@]+@|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----")
+
+
+ROOT_USERS = ("root", "0")
+
+
+MOVE_TO_SECRETS = "move it to `secrets` with an SSM parameter or Secrets Manager ARN (valueFrom)"
+
+
+def check_security_hub(task: dict[str, Any]) -> Iterator[Problem]:
+    """AWS Security Hub ECS.3, .4, .5, .8, .9, .17, .20 and Control Tower CT.ECS.PR.7 and .12."""
+    if task.get("pidMode") == "host":
+        yield Problem("pidMode", "must not be host: containers would see every process of the instance", "ECS.3")
+    if task.get("networkMode") == "host":
+        yield Problem("networkMode", "must not be host: use awsvpc (or bridge)", "ECS.17")
+    for prefix, container in containers(task):
+        if container.get("privileged"):
+            yield Problem(f"{prefix}.privileged", "must not be true", "ECS.4")
+        if container.get("readonlyRootFilesystem") is not True:
+            yield Problem(
+                f"{prefix}.readonlyRootFilesystem",
+                "must be true; give writable paths a task volume and a mountPoint",
+                "ECS.5",
+            )
+        if "logConfiguration" not in container:
+            yield Problem(f"{prefix}.logConfiguration", "is missing: set the awslogs driver", "ECS.9")
+        user = str(container.get("user", ""))
+        if not user or user.split(":")[0] in ROOT_USERS:
+            yield Problem(
+                f"{prefix}.user", f"{user or 'unset'}: set a non-root user (uid:gid) such as 10001:10001", "ECS.20"
+            )
+        if "memory" not in container and "memoryReservation" not in container:
+            yield Problem(f"{prefix}.memory", "is missing: set a memory limit (MiB)", "CT.ECS.PR.7")
+        for name, value in environment_of(container).items():
+            if name in AWS_CREDENTIAL_NAMES:
+                yield Problem(
+                    f"{prefix}.environment.{name}",
+                    "AWS credentials in environment: use the task role (taskRoleArn) instead",
+                    "ECS.8",
+                )
+            elif SECRET_NAME.search(name) or SECRET_VALUE.search(value):
+                yield Problem(f"{prefix}.environment.{name}", f"looks like a secret: {MOVE_TO_SECRETS}", "CT.ECS.PR.12")

@@ -1,0 +1,87 @@
+"""What each container of a task gets locally: pure functions of the task definition, tested on their own."""
+
+import errno
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+NANOSECONDS = 1_000_000_000
+
+
+class RunLocalError(RuntimeError):
+    """The task could not start; the message says which container and why."""
+
+
+def free_port() -> int:
+    """A free port on 127.0.0.1, as the ECS agent picks one on the instance for a dynamic hostPort (0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def require_free_port(port: int) -> None:
+    """Refuses a local port that another process holds, before Docker fails with a long API error."""
+    try:
+        socket.create_server(("127.0.0.1", port)).close()
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise RunLocalError(
+            f"127.0.0.1:{port} is already in use by another process: stop it, or publish the task on another "
+            f"port with --port, for example --port {port + 1 if port < 65535 else port - 1}."
+        ) from None
+
+
+def start_order(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Containers ordered so that every container starts after the ones it depends on."""
+    remaining = {container["name"]: container for container in task["containerDefinitions"]}
+    ordered: list[dict[str, Any]] = []
+    while remaining:
+        ready = [
+            c for c in remaining.values() if all(d["containerName"] not in remaining for d in c.get("dependsOn", []))
+        ]
+        if not ready:
+            raise RunLocalError(f"dependsOn has a cycle among {', '.join(remaining)}")
+        for container in ready:
+            ordered.append(remaining.pop(container["name"]))
+    return ordered
+
+
+def docker_healthcheck(health: dict[str, Any]) -> dict[str, Any]:
+    """An ECS healthCheck as Docker's, with ECS's defaults."""
+    return {
+        "test": health["command"],
+        "interval": health.get("interval", 30) * NANOSECONDS,
+        "timeout": health.get("timeout", 5) * NANOSECONDS,
+        "retries": health.get("retries", 3),
+        "start_period": health.get("startPeriod", 0) * NANOSECONDS,
+    }
+
+
+def container_environment(definition: dict[str, Any], secret_values: Mapping[str, str], origin: str) -> dict[str, str]:
+    """The container's environment: its `environment`, each secret from the variable of the same name, and
+    the published origin among Django's trusted CSRF origins."""
+    environment = {item["name"]: item.get("value", "") for item in definition.get("environment", [])}
+    for secret in definition.get("secrets", []):
+        value = secret_values.get(secret["name"])
+        if not value:
+            raise RunLocalError(
+                f"container {definition['name']!r} needs the secret {secret['name']} "
+                f"({secret['valueFrom']}); run-local cannot read AWS: set {secret['name']} in the "
+                "environment, or in .env and use `make run-local`, which loads it (`make .env` writes one)."
+            )
+        environment[secret["name"]] = value
+    if "DJANGO_ALLOWED_HOSTS" in environment:
+        # The published local origin, so that a browser's form POST passes Django's CSRF origin check.
+        trusted = [o for o in environment.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+        environment["DJANGO_CSRF_TRUSTED_ORIGINS"] = ",".join([*trusted, origin])
+    return environment
+
+
+def host_ports(task: dict[str, Any], port: int | None) -> dict[int, int]:
+    """containerPort -> local port: `port` when given, else the fixed hostPort, else a free port (hostPort 0)."""
+    return {
+        mapping["containerPort"]: port or mapping.get("hostPort") or free_port()
+        for definition in task["containerDefinitions"]
+        for mapping in definition.get("portMappings", [])
+    }

@@ -1,0 +1,2 @@
+class StackError(RuntimeError):
+    """The stack cannot start; the message says why and what to do."""

@@ -1,0 +1,184 @@
+"""`docker compose up --build` on a real engine: what a developer sees, and how the containers are run."""
+
+import json
+import re
+import tarfile
+import time
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from docker.models.containers import Container
+
+from tests.support.docker import TEST_LABEL, ComposeProject, wait_until_healthy
+from tests.support.gixy import gixy_findings
+from tests.support.site import HASHED_ADMIN_CSS, HASHED_CSS, immutable_asset, sign_guestbook
+
+pytestmark = pytest.mark.docker
+
+
+def read_file(container: Container, path: str) -> bytes:
+    """A file from a container, through the engine's archive API (no shell needed in the image)."""
+    stream, _ = container.get_archive(path)
+    with tarfile.open(fileobj=BytesIO(b"".join(stream))) as archive:
+        member = archive.extractfile(Path(path).name)
+        assert member is not None
+        return member.read()
+
+
+def network_ip(container: Container) -> str:
+    networks = container.attrs["NetworkSettings"]["Networks"]
+    assert len(networks) == 1
+    return str(next(iter(networks.values()))["IPAddress"])
+
+
+def test_home_page_and_css_come_through_nginx(compose_project: ComposeProject) -> None:
+    """The page comes from the app through nginx; the CSS from nginx alone, with immutable caching."""
+    page = compose_project.get("/")
+    assert page.status_code == HTTPStatus.OK
+    css = immutable_asset(compose_project.url, page.text, HASHED_CSS)
+    time.sleep(0.5)
+    app_log = compose_project.logs("app")
+    assert page.headers["X-Request-ID"] in app_log, "positive control: the page request reached the app"
+    assert css.headers["X-Request-ID"] not in app_log
+    nginx_line = next(
+        json.loads(line) for line in compose_project.logs("nginx").splitlines() if css.headers["X-Request-ID"] in line
+    )
+    assert nginx_line["upstream"] == ""
+
+
+def test_fresh_volume_is_ready_without_a_migrate_step(compose_project: ComposeProject) -> None:
+    """The app seeded its empty data volume from the image's migrated database: /readyz is ready."""
+    ready = compose_project.get("/readyz", headers={"Host": "10.0.0.5"})
+    assert ready.status_code == HTTPStatus.OK
+    assert ready.json() == {"status": "ready"}
+    assert "from the migrated seed database" in compose_project.logs("app")
+
+
+def test_form_post_through_the_proxy(compose_project: ComposeProject) -> None:
+    """A browser-like POST passes CSRF through nginx and the entry is stored in the app's volume."""
+    sign_guestbook(compose_project.url, origin=f"http://127.0.0.1:{compose_project.env['PORT']}", name="compose")
+
+
+def test_admin_static_assets_load(compose_project: ComposeProject) -> None:
+    """The admin login page and its CSS load through nginx."""
+    login = compose_project.get("/admin/login/")
+    assert login.status_code == HTTPStatus.OK
+    immutable_asset(compose_project.url, login.text, HASHED_ADMIN_CSS)
+
+
+def docker_time(stamp: str) -> datetime:
+    """A Docker timestamp (RFC 3339, nanoseconds, Z or an offset) as an aware datetime."""
+    match = re.fullmatch(r"([\d-]+T[\d:]+)(?:\.(\d+))?(Z|[+-][\d:]+)", stamp)
+    assert match, stamp
+    fraction = (match.group(2) or "0")[:6].ljust(6, "0")
+    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
+    return datetime.fromisoformat(f"{match.group(1)}.{fraction}{zone}")
+
+
+def test_nginx_started_only_after_the_app_was_healthy(compose_project: ComposeProject) -> None:
+    """depends_on service_healthy: nginx started after the app's first passing health check (seen at `up`)."""
+    passed = [docker_time(entry["End"]) for entry in compose_project.startup["app_health"] if entry["ExitCode"] == 0]
+    assert passed, "the app had no passing health check when `up` returned"
+    nginx_started = docker_time(compose_project.startup["nginx_started"])
+    assert min(passed) < nginx_started
+    # Control: without the gate, nginx would have started before the app's first check could run.
+    assert nginx_started - docker_time(compose_project.startup["app_started"]) >= timedelta(seconds=2)
+
+
+@pytest.mark.parametrize(("service", "uid"), [("app", "10001"), ("nginx", "101")])
+def test_containers_run_as_non_root_on_a_read_only_root(
+    compose_project: ComposeProject, service: str, uid: str
+) -> None:
+    """Both run as their unprivileged uid, and their root filesystem refuses writes."""
+    container = compose_project.container(service)
+    assert container.attrs["HostConfig"]["ReadonlyRootfs"] is True
+    assert container.exec_run(["id", "-u"]).output.decode().strip() == uid
+    write = container.exec_run(["sh", "-c", "echo x > /etc/probe"])
+    assert write.exit_code != 0
+    assert "Read-only file system" in write.output.decode()
+
+
+def test_whoami_shows_the_compose_network_path(compose_project: ComposeProject) -> None:
+    """The request arrives from nginx's address on the compose network, at the app's own address."""
+    details = compose_project.get("/whoami?format=json").json()
+    assert details["network_mode"] == "compose"
+    assert details["proxy_address"] == network_ip(compose_project.container("nginx"))
+    assert details["app_address"] == f"{network_ip(compose_project.container('app'))}:8000"
+
+
+def test_both_images_hold_the_same_static_files(compose_project: ComposeProject) -> None:
+    """Both images hold the files of the one `static` stage (one manifest)."""
+    manifest = "/srv/static/staticfiles.json"
+    app_manifest = read_file(compose_project.container("app"), manifest)
+    assert json.loads(app_manifest)["paths"]
+    assert read_file(compose_project.container("nginx"), manifest) == app_manifest
+
+
+def test_config_rendered_in_the_image_passes_gixy(compose_project: ComposeProject, tmp_path: Path) -> None:
+    """The config the nginx image rendered at start (real names, real resolvers) is clean for gixy-ng."""
+    nginx = compose_project.container("nginx")
+
+    def run(*command: str) -> str:  # /tmp is a tmpfs, which the archive API cannot read
+        result = nginx.exec_run(list(command))
+        assert result.exit_code == 0, result.output
+        return str(result.output.decode())
+
+    def rendered(path: str) -> str:
+        """A rendered file, its /tmp paths moved to where gixy reads the copies."""
+        return run("cat", path).replace("/tmp/", f"{tmp_path}/")
+
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "nginx.conf").write_text(rendered("/tmp/nginx.conf"))
+    for name in run("ls", "/tmp/conf.d").split():
+        (tmp_path / "conf.d" / name).write_text(rendered(f"/tmp/conf.d/{name}"))
+    assert f"include {tmp_path}/conf.d/upstream-runtime.inc;" in rendered("/tmp/conf.d/app.conf")
+    assert "resolver 127.0.0.11 " in (tmp_path / "conf.d" / "upstream-runtime.inc").read_text()
+    assert gixy_findings(tmp_path / "nginx.conf") == []
+
+
+def test_recreated_app_with_a_new_ip_is_found_again(compose_project: ComposeProject) -> None:
+    """`up --force-recreate app` with the old IP taken by another container: nginx follows within seconds."""
+    old_app_ip = network_ip(compose_project.container("app"))
+    network = next(iter(compose_project.container("app").attrs["NetworkSettings"]["Networks"]))
+    compose_project.compose("stop", "app")
+    # Hold the old address, so the new container must get another one.
+    squatter = compose_project.engine.client.containers.run(
+        compose_project.env["PYTHON_IMAGE"],
+        ["sleep", "300"],
+        detach=True,
+        network=network,
+        labels={TEST_LABEL: "squatter"},
+    )
+    try:
+        compose_project.compose("up", "--detach", "--force-recreate", "--no-deps", "app")
+        recreated_at = time.monotonic()
+        deadline = recreated_at + 60
+        while time.monotonic() < deadline:
+            if compose_project.get("/").status_code == HTTPStatus.OK:
+                break
+            time.sleep(0.2)
+        recovery = time.monotonic() - recreated_at
+        new_app_ip = network_ip(compose_project.container("app"))
+        assert new_app_ip != old_app_ip
+        assert compose_project.get("/whoami?format=json").json()["app_address"] == f"{new_app_ip}:8000"
+        assert recovery < 15, f"nginx answered 502 for {recovery:.1f}s after the app was recreated"
+        print(f"recreate-app recovery: {recovery:.1f}s")
+    finally:
+        squatter.remove(force=True, v=True)
+        wait_until_healthy(compose_project, ("app", "nginx"))
+
+
+def test_graceful_stop(compose_project: ComposeProject) -> None:
+    """`compose stop`: gunicorn drains on SIGTERM and nginx quits on SIGQUIT, both with exit code 0.
+
+    Runs last in this module: it stops the stack.
+    """
+    compose_project.compose("stop", "--timeout", "30")
+    app, nginx = compose_project.container("app"), compose_project.container("nginx")
+    assert app.attrs["State"]["ExitCode"] == 0
+    assert nginx.attrs["State"]["ExitCode"] == 0
+    assert "Shutting down: Master" in compose_project.logs("app")
+    assert "gracefully shutting down" in compose_project.logs("nginx")

@@ -1,0 +1,76 @@
+"""native/run.py and `make run`: serving in the foreground, and stopping both processes on a signal."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from http import HTTPStatus
+
+import pytest
+import requests
+
+from native.processes import stop_process, wait_for_http
+from tests.support.native import Site
+from tests.support.paths import REPO
+from tests.support.ports import free_port
+from tests.support.site import HASHED_CSS, immutable_asset
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_make_run_stops_both_processes_cleanly(site: Site, stop_signal: signal.Signals) -> None:
+    """`python -m native` (make run) serves, then stops nginx and gunicorn on SIGTERM or Ctrl-C."""
+    port, app_port = free_port(), free_port()
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "native"],
+        cwd=REPO,
+        env={**site.env, "PORT": str(port), "APP_PORT": str(app_port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", timeout=30, process=runner)
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == HTTPStatus.OK
+        runner.send_signal(stop_signal)
+        assert runner.wait(timeout=40) == 0
+    finally:
+        stop_process(runner, signal.SIGKILL, timeout=5)
+        shutil.rmtree(REPO / ".run" / f"port-{port}", ignore_errors=True)
+    output = runner.stdout.read().decode() if runner.stdout else ""
+    assert "Shutting down: Master" in output  # gunicorn's graceful exit
+    for closed_port in (port, app_port):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{closed_port}/", timeout=2)
+
+
+def test_make_run_serves_the_styled_site_and_stops_on_ctrl_c(site: Site) -> None:
+    """The README's `make run`: prepares what it needs, serves the page and its CSS through nginx, and stops
+    both processes when Ctrl-C reaches its process group."""
+    port, app_port = free_port(), free_port()
+    make = subprocess.Popen(
+        ["make", "run"],
+        cwd=REPO,
+        env={**site.env, "PORT": str(port), "APP_PORT": str(app_port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        process_group=0,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/nginx-health", timeout=120, process=make)
+        page = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert page.status_code == HTTPStatus.OK
+        immutable_asset(f"http://127.0.0.1:{port}", page.text, HASHED_CSS)
+        os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
+        make.wait(timeout=60)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait()
+        shutil.rmtree(REPO / ".run" / f"port-{port}", ignore_errors=True)
+    output = make.stdout.read().decode() if make.stdout else ""
+    assert "Shutting down: Master" in output
+    for closed_port in (port, app_port):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{closed_port}/", timeout=2)

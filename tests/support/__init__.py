@@ -1,0 +1,1 @@
+"""Test helpers: imported by tests and fixtures, never by product code (import-linter checks it)."""

@@ -1,0 +1,147 @@
+"""A Docker engine and the compose project as the docker tier drives them."""
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+import requests
+from docker.models.containers import Container
+
+from tests.support.paths import REPO
+
+# Every container a docker test starts itself carries this label.
+TEST_LABEL = "myapp.test"
+BASE_IMAGES_BUILD = REPO / "base-images" / "build.sh"
+
+
+OFFICIAL_IMAGES = {
+    "PYTHON_IMAGE": "python:3.12-slim-bookworm",
+    "NGINX_IMAGE": "nginxinc/nginx-unprivileged:1.30.4-trixie",
+}
+
+
+@dataclass
+class Engine:
+    client: docker.DockerClient
+    env: dict[str, str]  # for the docker and compose command lines
+
+    def compose_command(self) -> list[str]:
+        """`docker compose` (v2) when the plugin exists, else docker-compose (v1, Debian's package)."""
+        probe = subprocess.run(["docker", "compose", "version"], env=self.env, capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+        if shutil.which("docker-compose"):
+            return ["docker-compose"]
+        pytest.skip("the docker tier needs Docker Compose: apt-get install docker-compose (or the compose plugin)")
+
+    def containers_and_volumes(self) -> set[str]:
+        """Every container and volume on the engine, anonymous volumes included."""
+        return {f"container {c.name}" for c in self.client.containers.list(all=True)} | {
+            f"volume {v.name}" for v in self.client.volumes.list()
+        }
+
+    def run_to_exit(self, image: str, **kwargs: Any) -> tuple[int, str]:
+        """Runs a container until it exits (at most 60 s), removes it with its anonymous volumes, and returns
+        its exit code and output."""
+        container = self.client.containers.run(image, detach=True, labels={TEST_LABEL: "1"}, **kwargs)
+        try:
+            code = container.wait(timeout=60)["StatusCode"]
+            return int(code), container.logs().decode(errors="replace")
+        finally:
+            container.remove(force=True, v=True)
+
+
+def connect(base_url: str) -> docker.DockerClient | None:
+    try:
+        client = docker.DockerClient(base_url=base_url, timeout=300)
+        client.ping()
+    except docker.errors.DockerException:
+        return None
+    return client
+
+
+def start_private_engine(root: Path) -> subprocess.Popen[bytes]:
+    dockerd = shutil.which("dockerd") or ("/usr/sbin/dockerd" if Path("/usr/sbin/dockerd").exists() else None)
+    if dockerd is None or os.getuid() != 0:
+        pytest.skip(
+            "the docker tier needs a Docker engine: none is reachable, and starting one needs root and "
+            "dockerd (apt-get install docker.io docker-compose; `make test` does it as root on Debian)"
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    log = (root / "dockerd.log").open("wb")
+    return subprocess.Popen(
+        [
+            dockerd,
+            "--data-root",
+            str(root / "data"),
+            "--exec-root",
+            str(root / "exec"),
+            "--pidfile",
+            str(root / "dockerd.pid"),
+            "--host",
+            f"unix://{root / 'docker.sock'}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        process_group=0,
+    )
+
+
+@dataclass
+class ComposeProject:
+    engine: Engine
+    name: str
+    env: dict[str, str]
+    command: list[str] = field(default_factory=list)
+    # Container states captured right after `up`, before Docker rotates the health-check log (5 entries).
+    startup: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.env['PORT']}"
+
+    def compose(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*self.command, "--project-name", self.name, *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=check,
+        )
+
+    def container(self, service: str) -> Container:
+        found = self.engine.client.containers.list(
+            all=True,
+            filters={"label": [f"com.docker.compose.project={self.name}", f"com.docker.compose.service={service}"]},
+        )
+        assert len(found) == 1, f"expected one {service} container, found {len(found)}"
+        container: Container = found[0]
+        container.reload()
+        return container
+
+    def logs(self, service: str) -> str:
+        return str(self.container(service).logs().decode(errors="replace"))
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return requests.get(self.url + path, timeout=10, allow_redirects=False, **kwargs)  # type: ignore[arg-type]
+
+
+def wait_until_healthy(project: ComposeProject, services: tuple[str, ...], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = {service: project.container(service).attrs["State"] for service in services}
+        if all(state.get("Health", {}).get("Status") == "healthy" for state in states.values()):
+            return
+        if any(state["Status"] == "exited" for state in states.values()):
+            break
+        time.sleep(0.5)
+    logs = "\n".join(project.logs(service)[-3000:] for service in services)
+    pytest.fail(f"services {services} did not become healthy:\n{logs}")

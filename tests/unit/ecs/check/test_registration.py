@@ -1,0 +1,204 @@
+"""ecs/check/registration.py: what the ECS API enforces at registration and botocore does not.
+
+Each case: a broken task definition and the exact error it gets.
+"""
+
+import copy
+from collections.abc import Callable
+
+import pytest
+
+from ecs.check import check_task_definition
+from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, both, edit, problems
+
+CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
+    (
+        "network mode enum",
+        BRIDGE,
+        edit("networkMode", "overlay"),
+        [
+            P + "networkMode: 'overlay' is not one of bridge, host, awsvpc, none [network-mode]",
+            P + "containerDefinitions[nginx].links: links work only in bridge mode, not overlay [links]",
+        ],
+    ),
+    (
+        "duplicate names",
+        AWSVPC,
+        edit("containerDefinitions.1.name", "app"),
+        [P + "containerDefinitions: the name 'app' is used more than once: names must be unique [duplicate-name]"],
+    ),
+    (
+        "awsvpc host port",
+        AWSVPC,
+        edit("containerDefinitions.1.portMappings.0.hostPort", 80),
+        [
+            P + "containerDefinitions[nginx].portMappings[0].hostPort: 80 must equal containerPort 8080 in awsvpc mode "
+            "(or be omitted) [host-port]"
+        ],
+    ),
+    (
+        "links in awsvpc",
+        AWSVPC,
+        both(edit("requiresCompatibilities", ["EC2"]), edit("containerDefinitions.1.links", ["app"])),
+        [
+            P
+            + "containerDefinitions[nginx].links: links work only in bridge mode, not awsvpc: in awsvpc the containers "
+            "reach each other at 127.0.0.1 [links]"
+        ],
+    ),
+    (
+        "links on Fargate",
+        BRIDGE,
+        edit("requiresCompatibilities", ["FARGATE"]),
+        [
+            P + "containerDefinitions[nginx].links: Fargate does not support links [links]",
+            P + "networkMode: Fargate supports awsvpc only, not bridge [fargate]",
+            P + "containerDefinitions[nginx].links: is not supported on Fargate [fargate]",
+        ],
+    ),
+    (
+        "health check ranges",
+        AWSVPC,
+        edit(
+            "containerDefinitions.0.healthCheck",
+            {"command": ["CMD", "true"], "interval": 4, "timeout": 61, "retries": 0, "startPeriod": 301},
+        ),
+        [
+            P + "containerDefinitions[app].healthCheck.interval: 4 is outside 5-300 [health-check]",
+            P + "containerDefinitions[app].healthCheck.timeout: 61 is outside 2-60 [health-check]",
+            P + "containerDefinitions[app].healthCheck.retries: 0 is outside 1-10 [health-check]",
+            P + "containerDefinitions[app].healthCheck.startPeriod: 301 is outside 0-300 [health-check]",
+        ],
+    ),
+    (
+        "stop timeout",
+        AWSVPC,
+        edit("containerDefinitions.0.stopTimeout", 121),
+        [P + "containerDefinitions[app].stopTimeout: 121 is outside 2-120 seconds on Fargate [stop-timeout]"],
+    ),
+    (
+        "container memory above task",
+        BRIDGE,
+        edit("containerDefinitions.0.memory", 2000),
+        [
+            P + "memory: the containers' memory limits add up to 2256 MiB, more than the task's 2048 MiB: lower them "
+            "or raise the task's memory [container-memory]"
+        ],
+    ),
+    (
+        "fargate pair",
+        AWSVPC,
+        both(edit("cpu", "256"), edit("memory", "4096")),
+        [P + "memory: cpu=256 with memory=4096 is not a valid Fargate pair (256 allows 512, 1024, 2048) [fargate]"],
+    ),
+    (
+        "fargate pair range",
+        AWSVPC,
+        edit("memory", "9000"),
+        [
+            P
+            + "memory: cpu=1024 with memory=9000 is not a valid Fargate pair (1024 allows 2048-8192 in steps of 1024) "
+            "[fargate]"
+        ],
+    ),
+    (
+        "fargate size in units",
+        AWSVPC,
+        both(edit("cpu", "1 vCPU"), edit("memory", "10 GB")),
+        [
+            P + "memory: cpu=1024 with memory=10240 is not a valid Fargate pair (1024 allows 2048-8192 in steps of "
+            "1024) [fargate]"
+        ],
+    ),
+    (
+        "fargate cpu",
+        AWSVPC,
+        edit("cpu", "300"),
+        [P + "cpu: cpu=300 is not a Fargate size: use one of 256, 512, 1024, 2048, 4096, 8192, 16384 [fargate]"],
+    ),
+    ("fargate size missing", AWSVPC, edit("cpu", None), [P + "cpu: Fargate needs task-level cpu and memory [fargate]"]),
+    (
+        "fargate tmpfs",
+        AWSVPC,
+        edit("containerDefinitions.1.linuxParameters.tmpfs", [{"containerPath": "/tmp", "size": 64}]),
+        [
+            P + "containerDefinitions[nginx].linuxParameters.tmpfs: is not supported on Fargate: use a task volume for "
+            "writable paths [fargate]"
+        ],
+    ),
+    (
+        "depends on unknown",
+        AWSVPC,
+        edit("containerDefinitions.1.dependsOn.0.containerName", "web"),
+        [
+            P + "containerDefinitions[nginx].dependsOn[0].containerName: 'web' names no container of this task "
+            "[depends-on]"
+        ],
+    ),
+    (
+        "depends on condition",
+        AWSVPC,
+        edit("containerDefinitions.1.dependsOn.0.condition", "READY"),
+        [
+            P + "containerDefinitions[nginx].dependsOn[0].condition: 'READY' is not one of START, COMPLETE, SUCCESS, "
+            "HEALTHY [depends-on]"
+        ],
+    ),
+    (
+        "healthy without health check",
+        AWSVPC,
+        edit("containerDefinitions.0.healthCheck", None),
+        [
+            P + "containerDefinitions[nginx].dependsOn[0].condition: HEALTHY needs a healthCheck on 'app', which has "
+            "none [depends-on]"
+        ],
+    ),
+    (
+        "success on essential",
+        AWSVPC,
+        edit("containerDefinitions.1.dependsOn.0.condition", "SUCCESS"),
+        [
+            P + "containerDefinitions[nginx].dependsOn[0].condition: SUCCESS waits for 'app' to exit, but it is "
+            "essential (its exit stops the task): mark it essential: false [depends-on]"
+        ],
+    ),
+    (
+        "host mode host port",
+        BRIDGE,
+        both(edit("networkMode", "host"), edit("containerDefinitions.1.links", None)),
+        [
+            P + "containerDefinitions[nginx].portMappings[0].hostPort: 0 must equal containerPort 8080 in host mode "
+            "(or be omitted) [host-port]",
+            P + "networkMode: must not be host: use awsvpc (or bridge) [ECS.17]",
+        ],
+    ),
+    (
+        "memory reservation counts",
+        BRIDGE,
+        edit("containerDefinitions.1.memoryReservation", 600),
+        [
+            P + "memory: the containers' memory limits add up to 2136 MiB, more than the task's 2048 MiB: lower them "
+            "or raise the task's memory [container-memory]"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("base", "mutate", "expected"), [case[1:] for case in CASES], ids=[c[0] for c in CASES])
+def test_rule(base: Task, mutate: Callable[[Task], None], expected: list[str]) -> None:
+    """One broken field, exactly the expected errors."""
+    assert problems(base, mutate) == expected
+
+
+def test_references_are_clean() -> None:
+    """Control: the committed task definitions have no problem at all."""
+    assert check_task_definition(copy.deepcopy(BRIDGE)) == []
+    assert check_task_definition(copy.deepcopy(AWSVPC)) == []
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory"), [("8192", "61440"), ("16384", "122880"), ("0.5 vCPU", "4 GB"), ("2 vcpu", "16GB")]
+)
+def test_valid_fargate_sizes_pass(cpu: str, memory: str) -> None:
+    """The larger Fargate sizes and the "vCPU"/"GB" spellings are accepted."""
+    assert problems(AWSVPC, both(edit("cpu", cpu), edit("memory", memory))) == []

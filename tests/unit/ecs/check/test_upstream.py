@@ -1,0 +1,91 @@
+"""ecs/check/upstream.py: this project's rule: nginx must reach gunicorn in the task's network mode.
+
+Each case: a broken task definition and the exact error it gets.
+"""
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, edit, env_edit, problems
+
+CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
+    (
+        "bridge name without link",
+        BRIDGE,
+        edit("containerDefinitions.1.links", None),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'app' is a name, but bridge mode has no "
+            "DNS between containers and 'nginx' has no link with that alias: nginx will refuse to start with "
+            '"host not found in upstream". Add "links": ["app"] to it (or use awsvpc mode with 127.0.0.1) '
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "bridge loopback",
+        BRIDGE,
+        env_edit(1, "NGINX_UPSTREAM_HOST", "127.0.0.1"),
+        [
+            P
+            + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: '127.0.0.1': in bridge mode each container "
+            'has its own loopback, so nginx would dial itself; use a link alias (links: ["app"]) or awsvpc mode '
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "awsvpc name",
+        AWSVPC,
+        env_edit(1, "NGINX_UPSTREAM_HOST", "app"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'app': in awsvpc mode the task's "
+            "containers share one network namespace and have no links; use 127.0.0.1, where gunicorn listens "
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "awsvpc localhost",
+        AWSVPC,
+        env_edit(1, "NGINX_UPSTREAM_HOST", "localhost"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'localhost': in awsvpc mode the task's "
+            "containers share one network namespace and have no links; use 127.0.0.1, where gunicorn listens "
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "bridge runtime resolution",
+        BRIDGE,
+        env_edit(1, "NGINX_UPSTREAM_RESOLVE", "runtime"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_RESOLVE: runtime looks the name up through "
+            "DNS, which cannot see the /etc/hosts entry a link writes: every request would get 502. Use start in "
+            "bridge mode [upstream-resolve]"
+        ],
+    ),
+    (
+        "upstream port",
+        AWSVPC,
+        env_edit(1, "NGINX_UPSTREAM_PORT", "9000"),
+        [
+            P
+            + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_PORT: 9000 but containerDefinitions[app] listens "
+            "on 127.0.0.1:8000: use the same port [upstream-port]"
+        ],
+    ),
+    (
+        "bridge loopback bind",
+        BRIDGE,
+        env_edit(0, "GUNICORN_BIND", "127.0.0.1:8000"),
+        [
+            P
+            + "containerDefinitions[app].environment.GUNICORN_BIND: 127.0.0.1:8000: in bridge mode nginx connects over "
+            "docker0, so gunicorn must listen on 0.0.0.0 [upstream-port]"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("base", "mutate", "expected"), [case[1:] for case in CASES], ids=[c[0] for c in CASES])
+def test_rule(base: Task, mutate: Callable[[Task], None], expected: list[str]) -> None:
+    """One broken field, exactly the expected errors."""
+    assert problems(base, mutate) == expected

@@ -1,0 +1,69 @@
+"""The ECS command line, called in-process through main(argv)."""
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ecs.cli import main
+from ecs.environments import environment_names
+from ecs.render import MODE_LAUNCH_TYPES
+from tests.support.task_definitions import REFERENCES
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """The CLI called in-process, as `python -m ecs ARGS` would run it."""
+
+    def run(*args: str) -> Result:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def test_check_passes_on_every_combination(run_cli: Callable[..., Result]) -> None:
+    """`python -m ecs check` renders 4 environments x (bridge/ec2, awsvpc/ec2, awsvpc/fargate), all clean."""
+    result = run_cli("check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok ") == len(environment_names()) * sum(
+        len(launch_types) for launch_types in MODE_LAUNCH_TYPES.values()
+    )
+
+
+def test_render_out_writes_the_whole_file(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    """render --out writes register-ready JSON; stdout carries the same document without --out."""
+    out = tmp_path / "td.json"
+    assert run_cli("render", "--env", "dev", "--mode", "awsvpc", "--out", str(out)).returncode == 0
+    printed = run_cli("render", "--env", "dev", "--mode", "awsvpc").stdout
+    assert json.loads(out.read_text()) == json.loads(printed)
+    assert [path.name for path in tmp_path.iterdir()] == ["td.json"]
+
+
+def test_check_files_reports_file_field_and_fix(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    """check FILE names the file, the field and the fix, and exits 1; unreadable JSON too."""
+    task = copy.deepcopy(json.loads(REFERENCES["awsvpc"][0].read_text()))
+    task["containerDefinitions"][1]["portMappings"][0]["hostPort"] = 80
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(task))
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    result = run_cli("check", str(broken), str(garbage), str(REFERENCES["bridge"][0]))
+    assert result.returncode == 1
+    assert (
+        f"{broken}: containerDefinitions[nginx].portMappings[0].hostPort: 80 must equal containerPort 8080 in "
+        "awsvpc mode (or be omitted) [host-port]"
+    ) in result.stderr
+    assert f"{garbage}: cannot read a task definition" in result.stderr
+    assert f"ok {REFERENCES['bridge'][0]}" in result.stdout
