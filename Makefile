@@ -11,13 +11,17 @@ LOAD_ENV := while IFS='=' read -r key value || [[ -n "$$key" ]]; do [[ -z "$$key
 
 .PHONY: help
 help:  ## List the targets.
-	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
+		'{ name[NR] = $$1; text[NR] = $$2; if (length($$1) > width) width = length($$1) } \
+		END { for (i = 1; i <= NR; i++) printf "  make %-*s  %s\n", width, name[i], text[i] }'
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt ecs/requirements.txt ecs/requirements-local.txt pyproject.toml
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(call install_packages,python3-venv)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --requirement requirements-dev.txt
+	@# This repository itself, editable: the ecs-task command (.venv/bin/ecs-task), reading ecs/ in place.
+	$(BIN)/pip install --quiet --no-deps --editable .
 	@touch $@
 
 .PHONY: venv
@@ -56,7 +60,7 @@ docker-packages:  ## Install Docker, Compose and debootstrap if missing (for the
 	if (( $${#missing[@]} )); then $(call install_packages,$${missing[*]}); fi
 
 .PHONY: base-images
-base-images: docker-packages .env  ## Build stand-in base images from Debian packages and point .env at them.
+base-images: docker-packages .env  ## As root: stand-in base images from Debian packages, named in .env.
 	@docker info >/dev/null 2>&1 || { echo "make base-images: no Docker engine is reachable: start one" \
 		"(systemctl start docker, or as root: dockerd >/var/log/dockerd.log 2>&1 &) and run it again."; exit 1; }
 	bash base-images/build.sh
@@ -69,24 +73,31 @@ run: venv host-packages .env  ## Serve the site at http://127.0.0.1:8080 with ng
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	exec $(BIN)/python -m native
 
+.PHONY: manage
+manage: venv .env  ## manage.py with make run's environment (.env): make manage ARGS="createsuperuser".
+	@$(LOAD_ENV); \
+	mkdir -p data; \
+	exec $(BIN)/python manage.py $(ARGS)
+
 .PHONY: ecs-check
 ecs-check: venv  ## Render and check every environment x network mode x launch type.
-	$(BIN)/python -m ecs check
+	$(BIN)/ecs-task check
 
 .PHONY: ecs-references
 ecs-references: venv  ## Re-render the committed ecs/task-definition.{bridge,awsvpc}.json (prod).
-	$(BIN)/python -m ecs render --env prod --mode bridge --out ecs/task-definition.bridge.json
-	$(BIN)/python -m ecs render --env prod --mode awsvpc --launch-type fargate --out ecs/task-definition.awsvpc.json
+	$(BIN)/ecs-task render --env prod --mode bridge --out ecs/task-definition.bridge.json
+	$(BIN)/ecs-task render --env prod --mode awsvpc --launch-type fargate --out ecs/task-definition.awsvpc.json
 
 MODE ?= awsvpc
 .PHONY: run-local
-run-local: venv .env  ## Run the local task definition on Docker with ECS semantics (MODE=bridge|awsvpc).
-	@$(LOAD_ENV); exec $(BIN)/python -m ecs run-local --env local --mode $(MODE)
+run-local: venv .env  ## The local task on Docker with ECS semantics: MODE=awsvpc (default) or bridge, ARGS=.
+	@$(LOAD_ENV); exec $(BIN)/ecs-task run-local --env local --mode $(MODE) $(ARGS)
 
 .PHONY: lint
-lint: venv  ## ruff (lint and format) and mypy.
+lint: venv  ## ruff (lint and format), import boundaries (import-linter) and mypy.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
 
 .PHONY: test
@@ -99,5 +110,20 @@ benchmark: venv host-packages  ## Throughput of each request path side by side (
 	DJANGO_SECRET_KEY=benchmark-only $(BIN)/python -m benchmark
 
 .PHONY: clean
-clean:  ## Remove the venv, local state and caches (keeps .env).
+clean:  ## Remove the venv, local state and caches (keeps .env and certs/, which .env may name).
 	rm -rf $(VENV) .run staticfiles data .mypy_cache .ruff_cache .pytest_cache
+
+.PHONY: mutation
+mutation: venv  ## Mutation testing (mutmut) of the ECS checks and the settings readers (slow; not in make test).
+	@# A copy in .run/mutation, so that mutmut's mutants/ stays out of the tree that ruff, mypy and pytest read.
+	rm -rf .run/mutation && mkdir -p .run/mutation
+	tar --create --exclude=__pycache__ ecs myapp topologies.py manage.py tests pyproject.toml \
+		| tar --extract --directory .run/mutation
+	cd .run/mutation && DJANGO_SECRET_KEY=test-only $(CURDIR)/$(BIN)/mutmut run
+	@cd .run/mutation && $(CURDIR)/$(BIN)/mutmut results --all true | awk -F': ' \
+		'{ m = $$1; sub(/^ +/, "", m); sub(/\.x[^.]*__mutmut_[0-9]+$$/, "", m); total[m]++; count[m, $$2]++ } \
+		END { printf "%-24s %6s %7s %9s %6s %6s\n", "module", "total", "killed", "survived", "other", "score"; \
+			for (m in total) printf "%-24s %6d %7d %9d %6d %5.1f%%\n", m, total[m], count[m, "killed"], \
+				count[m, "survived"], total[m] - count[m, "killed"] - count[m, "survived"], \
+				100 * count[m, "killed"] / total[m] | "sort"; close("sort") }'
+	@echo "The survivors: cd .run/mutation && $(CURDIR)/$(BIN)/mutmut results (then: mutmut show NAME)."

@@ -9,7 +9,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "myapp.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from myapp.env import exit_on_env_error
+
+    with exit_on_env_error("manage.py"):
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

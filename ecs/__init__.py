@@ -1,1 +1,1 @@
-"""ECS task definitions for bridge and awsvpc modes: render, check, capacity and run-local (`python -m ecs`)."""
+"""ECS task definitions for bridge and awsvpc: render, check, capacity and run-local (the `ecs-task` command)."""

@@ -22,7 +22,7 @@ MAX_ENIS = {
     "r5.large": 3, "r5.xlarge": 4,
 }  # fmt: skip
 
-# Exit codes of `python -m ecs capacity`.
+# Exit codes of `ecs-task capacity`.
 FITS, DOES_NOT_FIT, UNKNOWN = 0, 1, 2
 
 

@@ -1,7 +1,8 @@
-"""`python -m ecs`: render, check, capacity and run-local. README.md, "Deploying to ECS"."""
+"""`ecs-task` (or `python -m ecs`): render, check, capacity and run-local. docs/ecs.md is the guide."""
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,11 @@ def render(args: argparse.Namespace) -> int:
     if problems:
         return 1
     if args.out:
-        write_atomically(Path(args.out), to_json(task))
+        try:
+            write_atomically(Path(args.out), to_json(task))
+        except OSError as error:
+            print(f"ecs-task render: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+            return 1
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(to_json(task))
@@ -78,7 +83,7 @@ def run_local(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(prog="python -m ecs", description=__doc__)
+    main_parser = argparse.ArgumentParser(prog="ecs-task", description=__doc__)
     commands = main_parser.add_subparsers(dest="command", required=True)
 
     render_parser = commands.add_parser("render", help="print (or --out) a register-ready task definition")
@@ -115,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except (EnvironmentFileError, RenderError) as error:
-        print(f"python -m ecs {args.command}: {error}", file=sys.stderr)
+        print(f"ecs-task {args.command}: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader stopped early (`ecs-task check | head`): nothing is wrong, and nothing more is printed.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return code

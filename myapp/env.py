@@ -5,7 +5,8 @@ It never guesses: `env_bool` accepts only the spellings listed in TRUE and FALSE
 """
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -82,3 +83,13 @@ def env_choice(name: str, *, default: str, choices: Collection[str], environ: Ma
     if value not in choices:
         raise EnvError(f"{name}={value!r} is not one of {', '.join(choices)}.")
     return value
+
+
+@contextmanager
+def exit_on_env_error(program: str) -> Iterator[None]:
+    """Turns an EnvError into a one-line exit (`program: message`): the message names the variable and the
+    fix, and a traceback in front of it would only hide it."""
+    try:
+        yield
+    except EnvError as error:
+        raise SystemExit(f"{program}: {error}") from None

@@ -1,6 +1,6 @@
 """Django settings for myapp, read entirely from the environment.
 
-Every variable is listed, with its default, in README.md ("Configuration").
+Every variable is listed, with its default, in docs/configuration.md.
 `local` is the only environment with development defaults; `dev`, `staging` and `prod` are
 deployed and refuse to start without a real secret key and allowed hosts.
 

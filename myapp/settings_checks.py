@@ -16,7 +16,7 @@ ENVIRONMENTS = ("local", "dev", "staging", "prod")
 SECRET_KEY_MIN_LENGTH = 50
 SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 SECRET_KEY_INSECURE_PREFIX = "django-insecure-"  # noqa: S105 - the marker we reject, not a key
-GENERATE_KEY_HINT = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+GENERATE_KEY_HINT = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
 

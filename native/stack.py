@@ -147,7 +147,11 @@ class RunningStack:
 def start_stack(
     stack: NativeStack, gunicorn_output: IO[bytes] | None = None, nginx_output: IO[bytes] | None = None
 ) -> RunningStack:
-    """Starts gunicorn, then nginx in front of it; if nginx fails, gunicorn is stopped again."""
+    """Starts gunicorn, then nginx in front of it; if nginx fails, gunicorn is stopped again.
+
+    nginx's port is checked first, so that a busy one stops everything before anything starts.
+    """
+    require_free_port(stack.port, "PORT")
     gunicorn = start_gunicorn(stack, gunicorn_output)
     try:
         nginx = start_nginx(stack, nginx_output)

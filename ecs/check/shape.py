@@ -36,6 +36,6 @@ def check_placeholders(node: Any, where: str = "$") -> Iterator[Problem]:
     elif isinstance(node, str) and "${" in node:
         yield Problem(
             where,
-            f"leftover template placeholder in {node!r}: render the template with `python -m ecs render`",
+            f"leftover template placeholder in {node!r}: render the template with `ecs-task render`",
             "placeholder",
         )

@@ -1,4 +1,4 @@
-"""`python -m ecs run-local`: a task in the foreground until Ctrl-C, then every container stopped and removed."""
+"""`ecs-task run-local`: a task in the foreground until Ctrl-C, then every container stopped and removed."""
 
 import os
 import signal

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from native.processes import stop_process, wait_for_http
-from tests.support.native import Site
+from tests.support.native import Site, another_server_on
 from tests.support.paths import REPO
 from tests.support.ports import free_port
 from tests.support.site import HASHED_CSS, immutable_asset
@@ -74,3 +74,49 @@ def test_make_run_serves_the_styled_site_and_stops_on_ctrl_c(site: Site) -> None
     for closed_port in (port, app_port):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{closed_port}/", timeout=2)
+
+
+@pytest.mark.parametrize("variable", ["PORT", "APP_PORT"])
+def test_make_run_refuses_a_busy_port_naming_it(site: Site, variable: str) -> None:
+    """With its port held by another server that answers, `python -m native` says so and serves nothing."""
+    ports = {"PORT": free_port(), "APP_PORT": free_port()}
+    busy = ports[variable]
+    with another_server_on(busy):
+        result = subprocess.run(
+            [sys.executable, "-m", "native"],
+            cwd=REPO,
+            env={**site.env, **{name: str(port) for name, port in ports.items()}},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    shutil.rmtree(REPO / ".run" / f"port-{ports['PORT']}", ignore_errors=True)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"make run: 127.0.0.1:{busy} is already in use by another process: stop it, or choose another port with "
+        f"{variable}, for example `{variable}={busy + 1} make run`."
+    )
+    assert "Serving" not in result.stdout
+    assert "Traceback" not in result.stderr
+    for port in ports.values():
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_make_run_prints_one_line_for_a_bad_setting(site: Site) -> None:
+    """A malformed variable stops `python -m native` with the variable, the value and the fix, no traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "native"],
+        cwd=REPO,
+        env={**site.env, "DJANGO_DEBUG": "maybe", "PORT": str(free_port())},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "make run: DJANGO_DEBUG='maybe' is not a boolean: use one of "
+        "['0', '1', 'false', 'no', 'off', 'on', 'true', 'yes'].\n"
+    )

@@ -23,7 +23,7 @@ class Result:
 
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    """The CLI called in-process, as `python -m ecs ARGS` would run it."""
+    """The CLI called in-process, as `ecs-task ARGS` would run it."""
 
     def run(*args: str) -> Result:
         code = main(list(args))
@@ -34,7 +34,7 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
 
 
 def test_check_passes_on_every_combination(run_cli: Callable[..., Result]) -> None:
-    """`python -m ecs check` renders 4 environments x (bridge/ec2, awsvpc/ec2, awsvpc/fargate), all clean."""
+    """`ecs-task check` renders 4 environments x (bridge/ec2, awsvpc/ec2, awsvpc/fargate), all clean."""
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("ok ") == len(environment_names()) * sum(
@@ -67,3 +67,22 @@ def test_check_files_reports_file_field_and_fix(run_cli: Callable[..., Result], 
     ) in result.stderr
     assert f"{garbage}: cannot read a task definition" in result.stderr
     assert f"ok {REFERENCES['bridge'][0]}" in result.stdout
+
+
+def test_check_a_json_array_is_a_problem_not_a_crash(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    """A file holding a JSON array (not an object) gets one problem and exit 1, not a traceback."""
+    array = tmp_path / "array.json"
+    array.write_text("[]")
+    result = run_cli("check", str(array))
+    assert result.returncode == 1
+    assert result.stderr == f"{array}: $: a task definition is a JSON object [botocore]\n"
+    assert result.stdout == ""
+
+
+def test_render_to_an_unwritable_place_says_so(run_cli: Callable[..., Result], tmp_path: Path) -> None:
+    """--out into a missing folder is one line naming the path and the reason, exit 1, and no file appears."""
+    out = tmp_path / "missing" / "td.json"
+    result = run_cli("render", "--env", "dev", "--mode", "awsvpc", "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr == f"ecs-task render: cannot write {out}: No such file or directory\n"
+    assert not out.parent.exists()

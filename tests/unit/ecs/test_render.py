@@ -1,12 +1,14 @@
 """Rendering task definitions: golden references, the mode differences, and clear errors for bad input."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ecs import render
 from ecs.environments import environment_names, load_environment
-from ecs.render import RenderError, render_task_definition
+from ecs.render import RenderError, fill, render_task_definition, to_json
 from tests.support.task_definitions import REFERENCES
 
 
@@ -88,3 +90,57 @@ def test_fargate_needs_awsvpc() -> None:
     """bridge on Fargate is refused with the reason."""
     with pytest.raises(RenderError, match=r"bridge mode runs on the ec2 launch type only, not 'fargate'"):
         render_task_definition(load_environment("dev"), "bridge", "fargate")
+
+
+@pytest.mark.parametrize(
+    ("mode", "launch_type", "allowed"), [("bridge", "fargate", "ec2"), ("awsvpc", "FARGATE", "ec2, fargate")]
+)
+def test_launch_type_refusal_gives_the_whole_reason(mode: str, launch_type: str, allowed: str) -> None:
+    """The launch-type error lists the launch types the mode runs on and says why."""
+    with pytest.raises(RenderError) as error:
+        render_task_definition(load_environment("dev"), mode, launch_type)
+    assert str(error.value) == (
+        f"{mode} mode runs on the {allowed} launch type only, not {launch_type!r} (Fargate supports awsvpc only)."
+    )
+
+
+@pytest.mark.parametrize("mode", ["overlay", "Bridge", ""])
+def test_unknown_mode_is_named(mode: str) -> None:
+    """An unknown network mode is a RenderError naming it and the known ones, never a KeyError."""
+    with pytest.raises(RenderError) as error:
+        render_task_definition(load_environment("dev"), mode)
+    assert str(error.value) == f"unknown network mode {mode!r}: use one of bridge, awsvpc."
+
+
+def test_unknown_placeholder_is_named_with_its_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A placeholder without a value is a RenderError naming it and where the template uses it."""
+    template = tmp_path / "task-definition.json.template"
+    template.write_text(json.dumps({"family": "${family}", "containerDefinitions": [{"image": "repo:${tag}"}]}))
+    monkeypatch.setattr(render, "TEMPLATE", template)
+    with pytest.raises(RenderError) as error:
+        render_task_definition(load_environment("dev"), "awsvpc")
+    assert str(error.value) == (
+        "task-definition.json.template: $.containerDefinitions[0].image uses ${tag}, which has no value."
+    )
+
+
+def test_fill_types_and_drops() -> None:
+    """A whole placeholder keeps its value's type, a partial one becomes text, and empty results are dropped."""
+    template = {
+        "cpu": "${cpu}",
+        "image": "repo:${tag}",
+        "links": "${links}",
+        "command": "${command}",
+        "environment": [{"name": "A", "value": "${empty}"}, {"name": "B", "value": "${tag}"}],
+    }
+    values = {"cpu": 256, "tag": 7, "links": [], "command": "", "empty": ""}
+    assert fill(template, values, "$") == {
+        "cpu": 256,
+        "image": "repo:7",
+        "environment": [{"name": "B", "value": 7}],
+    }
+
+
+def test_to_json_is_indented_with_a_final_newline() -> None:
+    """The written file is two-space indented JSON ending in a newline, as committed."""
+    assert to_json({"family": "f", "cpu": ["1"]}) == '{\n  "family": "f",\n  "cpu": [\n    "1"\n  ]\n}\n'

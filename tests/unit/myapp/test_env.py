@@ -2,7 +2,7 @@
 
 import pytest
 
-from myapp.env import EnvError, env_bool, env_choice, env_int, env_list, env_str
+from myapp.env import EnvError, env_bool, env_choice, env_int, env_list, env_str, exit_on_env_error
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "TRUE", "yes", "on", " On "])
@@ -58,3 +58,42 @@ def test_env_str_required_and_choice() -> None:
             choices=("local", "dev", "staging", "prod"),
             environ={"DJANGO_ENV": "production"},
         )
+
+
+def test_exit_on_env_error_turns_the_error_into_one_line() -> None:
+    """The CLIs exit with `program: message` and status 1 instead of a traceback; other errors pass through."""
+    with pytest.raises(SystemExit) as stopped, exit_on_env_error("manage.py"):
+        env_bool("DJANGO_DEBUG", default=False, environ={"DJANGO_DEBUG": "maybe"})
+    assert str(stopped.value.code).startswith("manage.py: DJANGO_DEBUG='maybe' is not a boolean")
+    with pytest.raises(ValueError, match="not ours"), exit_on_env_error("manage.py"):
+        raise ValueError("not ours")
+
+
+def test_env_int_limits_are_inclusive() -> None:
+    """A value exactly at the minimum or the maximum is accepted: DJANGO_SECURE_HSTS_SECONDS=0 turns HSTS off."""
+    hsts = {"DJANGO_SECURE_HSTS_SECONDS": "0"}
+    assert env_int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000, minimum=0, environ=hsts) == 0
+    for raw in ("1", "1024"):
+        body = {"DJANGO_MAX_REQUEST_BODY_MB": raw}
+        assert env_int("DJANGO_MAX_REQUEST_BODY_MB", default=10, minimum=1, maximum=1024, environ=body) == int(raw)
+
+
+def test_env_bool_error_lists_every_spelling() -> None:
+    """The refusal lists all accepted spellings, sorted."""
+    with pytest.raises(EnvError) as error:
+        env_bool("DJANGO_DEBUG", default=False, environ={"DJANGO_DEBUG": "maybe"})
+    assert str(error.value) == (
+        "DJANGO_DEBUG='maybe' is not a boolean: use one of ['0', '1', 'false', 'no', 'off', 'on', 'true', 'yes']."
+    )
+
+
+def test_env_choice_default_when_unset() -> None:
+    """An unset choice is its default."""
+    assert env_choice("DJANGO_ENV", default="local", choices=("local", "prod"), environ={}) == "local"
+
+
+def test_readers_default_to_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without environ=, the readers read os.environ."""
+    monkeypatch.setenv("WEB_CONCURRENCY", " 7 ")
+    assert env_str("WEB_CONCURRENCY") == "7"
+    assert env_int("WEB_CONCURRENCY", default=2) == 7

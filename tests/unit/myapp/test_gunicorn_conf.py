@@ -44,3 +44,10 @@ def test_bad_values_stop_gunicorn(env: dict[str, str], message: str) -> None:
     result = print_config(**env)
     assert result.returncode != 0
     assert message in result.stderr + result.stdout
+
+
+def test_our_variables_stop_gunicorn_with_one_line() -> None:
+    """A malformed variable of ours stops gunicorn with the variable, the value and the fix, and no traceback."""
+    result = print_config(GUNICORN_THREADS="many")
+    assert result.returncode == 1
+    assert result.stderr == "gunicorn: GUNICORN_THREADS='many' is not a whole number.\n"

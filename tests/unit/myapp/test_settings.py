@@ -115,3 +115,21 @@ def test_check_deploy_is_clean_with_production_values() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_manage_py_prints_one_line_for_a_bad_setting() -> None:
+    """manage.py stops on a malformed variable with the variable, the value and the fix, and no traceback."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO,
+        env={"PATH": os.environ["PATH"], "DJANGO_DEBUG": "maybe"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "manage.py: DJANGO_DEBUG='maybe' is not a boolean: use one of "
+        "['0', '1', 'false', 'no', 'off', 'on', 'true', 'yes'].\n"
+    )

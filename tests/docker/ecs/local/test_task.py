@@ -1,4 +1,4 @@
-"""ecs/local/ (`python -m ecs run-local`): the local task definitions with each network mode's semantics."""
+"""ecs/local/ (`ecs-task run-local`): the local task definitions with each network mode's semantics."""
 
 import copy
 import ipaddress

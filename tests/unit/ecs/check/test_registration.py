@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from ecs.check import check_task_definition
+from ecs.check.registration import check_cross_field
 from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, both, edit, problems
 
 CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
@@ -181,6 +182,57 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
             "or raise the task's memory [container-memory]"
         ],
     ),
+    (
+        "memory reservation alone counts",
+        BRIDGE,
+        both(edit("containerDefinitions.1.memory", None), edit("containerDefinitions.1.memoryReservation", 600)),
+        [
+            P + "memory: the containers' memory limits add up to 2136 MiB, more than the task's 2048 MiB: lower them "
+            "or raise the task's memory [container-memory]"
+        ],
+    ),
+    (
+        "container without a limit adds nothing",
+        BRIDGE,
+        both(edit("containerDefinitions.0.memory", 2048), edit("containerDefinitions.1.memory", None)),
+        [P + "containerDefinitions[nginx].memory: is missing: set a memory limit (MiB) [CT.ECS.PR.7]"],
+    ),
+    (
+        "malformed fargate size",
+        AWSVPC,
+        edit("cpu", "1 core"),
+        [P + 'cpu: cpu=\'1 core\' and memory=\'2048\' must be units and MiB ("1024") or "1 vCPU" and "2 GB" [fargate]'],
+    ),
+    (
+        "fargate pair of four sizes",
+        AWSVPC,
+        both(edit("cpu", "512"), edit("memory", "5120")),
+        [
+            P + "memory: cpu=512 with memory=5120 is not a valid Fargate pair (512 allows 1024-4096 in steps of 1024) "
+            "[fargate]"
+        ],
+    ),
+    (
+        "complete on essential",
+        AWSVPC,
+        edit("containerDefinitions.1.dependsOn.0.condition", "COMPLETE"),
+        [
+            P + "containerDefinitions[nginx].dependsOn[0].condition: COMPLETE waits for 'app' to exit, but it is "
+            "essential (its exit stops the task): mark it essential: false [depends-on]"
+        ],
+    ),
+    (
+        "success on essential by default",
+        AWSVPC,
+        both(
+            edit("containerDefinitions.1.dependsOn.0.condition", "SUCCESS"),
+            edit("containerDefinitions.0.essential", None),
+        ),
+        [
+            P + "containerDefinitions[nginx].dependsOn[0].condition: SUCCESS waits for 'app' to exit, but it is "
+            "essential (its exit stops the task): mark it essential: false [depends-on]"
+        ],
+    ),
 ]
 
 
@@ -202,3 +254,43 @@ def test_references_are_clean() -> None:
 def test_valid_fargate_sizes_pass(cpu: str, memory: str) -> None:
     """The larger Fargate sizes and the "vCPU"/"GB" spellings are accepted."""
     assert problems(AWSVPC, both(edit("cpu", cpu), edit("memory", memory))) == []
+
+
+LOWEST = {"command": ["CMD", "true"], "interval": 5, "timeout": 2, "retries": 1, "startPeriod": 0}
+HIGHEST = {"command": ["CMD", "true"], "interval": 300, "timeout": 60, "retries": 10, "startPeriod": 300}
+PASSING: list[tuple[str, Task, Callable[[Task], None]]] = [
+    ("health check at the lowest limits", AWSVPC, edit("containerDefinitions.0.healthCheck", LOWEST)),
+    ("health check at the highest limits", AWSVPC, edit("containerDefinitions.0.healthCheck", HIGHEST)),
+    ("Fargate stopTimeout 2", AWSVPC, edit("containerDefinitions.0.stopTimeout", 2)),
+    ("Fargate stopTimeout 120", AWSVPC, edit("containerDefinitions.0.stopTimeout", 120)),
+    (
+        "limits add up to exactly the task memory",
+        BRIDGE,
+        both(edit("containerDefinitions.0.memory", 1792), edit("containerDefinitions.1.memoryReservation", 256)),
+    ),
+    ("network mode defaults to bridge", BRIDGE, edit("networkMode", None)),
+    (
+        "SUCCESS on a non-essential container",
+        AWSVPC,
+        both(
+            edit("containerDefinitions.1.dependsOn.0.condition", "SUCCESS"),
+            edit("containerDefinitions.0.essential", False),
+        ),
+    ),
+    ("Fargate without linuxParameters", AWSVPC, edit("containerDefinitions.0.linuxParameters", None)),
+]
+
+
+@pytest.mark.parametrize(("base", "mutate"), [case[1:] for case in PASSING], ids=[c[0] for c in PASSING])
+def test_passes(base: Task, mutate: Callable[[Task], None]) -> None:
+    """Values exactly at a limit (limits are inclusive), and members left to their defaults, pass."""
+    assert problems(base, mutate) == []
+
+
+def test_duplicate_names_are_reported_even_when_some_are_missing() -> None:
+    """Two nameless containers and two named app: both duplicates are reported, in a stable order, without a crash."""
+    task = {"containerDefinitions": [{"name": "app"}, {"name": "app"}, {}, {}]}
+    assert [problem.message for problem in check_cross_field(task)] == [
+        "the name None is used more than once: names must be unique",
+        "the name 'app' is used more than once: names must be unique",
+    ]

@@ -98,6 +98,18 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         edit("containerDefinitions.1.memory", None),
         [P + "containerDefinitions[nginx].memory: is missing: set a memory limit (MiB) [CT.ECS.PR.7]"],
     ),
+    (
+        "CT.ECS.PR.7 soft limit only",
+        BRIDGE,
+        both(edit("containerDefinitions.1.memory", None), edit("containerDefinitions.1.memoryReservation", 256)),
+        [],
+    ),
+    (
+        "ECS.20 root by name",
+        BRIDGE,
+        edit("containerDefinitions.0.user", "root"),
+        [P + "containerDefinitions[app].user: root: set a non-root user (uid:gid) such as 10001:10001 [ECS.20]"],
+    ),
 ]
 
 
@@ -105,3 +117,61 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
 def test_rule(base: Task, mutate: Callable[[Task], None], expected: list[str]) -> None:
     """One broken field, exactly the expected errors."""
     assert problems(base, mutate) == expected
+
+
+SECRET = (
+    "looks like a secret: move it to `secrets` with an SSM parameter or Secrets Manager ARN (valueFrom) [CT.ECS.PR.12]"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "EMAIL_HOST_PASSWORD",
+        "SMTP_PASSWD",
+        "GITHUB_TOKEN",
+        "STRIPE_API_KEY",
+        "S3_ACCESS_KEY",
+        "SENTRY_SECRET",
+        "GCP_CREDENTIALS",
+        "SSH_PRIVATE_KEY",
+    ],
+)
+def test_secret_names_in_environment(name: str) -> None:
+    """A variable whose name says it holds a secret is refused, whatever its value."""
+    assert problems(BRIDGE, env_edit(0, name, "not-telling")) == [
+        f"{P}containerDefinitions[app].environment.{name}: {SECRET}"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "AKIAIOSFODNN7EXAMPLE",
+        "key AKIAIOSFODNN7EXAMPLE in text",
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+    ],
+    ids=["access key id", "access key id in text", "PEM", "PEM RSA", "PEM OpenSSH"],
+)
+def test_secret_values_in_environment(value: str) -> None:
+    """An AWS access key id (AKIA + 16 characters) or a PEM private key is refused under any name."""
+    assert problems(BRIDGE, env_edit(0, "UPLOAD_SETTING", value)) == [
+        f"{P}containerDefinitions[app].environment.UPLOAD_SETTING: {SECRET}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("UPLOAD_SETTING", "AKIAIOSFODNN7EXAMPL"),
+        ("UPLOAD_SETTING", "-----BEGIN PUBLIC KEY-----"),
+        ("UPLOAD_SETTING", "https://files.example.com/uploads"),
+        ("KEYCLOAK_REALM", "myapp"),
+    ],
+    ids=["short key id", "public key", "URL without credentials", "KEY alone"],
+)
+def test_harmless_environment_passes(name: str, value: str) -> None:
+    """Control: near misses of the secret patterns are not reported."""
+    assert problems(BRIDGE, env_edit(0, name, value)) == []

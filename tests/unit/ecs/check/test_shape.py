@@ -30,8 +30,27 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         AWSVPC,
         edit("family", "${family}"),
         [
-            P + "$.family: leftover template placeholder in '${family}': render the template with `python -m ecs "
+            P + "$.family: leftover template placeholder in '${family}': render the template with `ecs-task "
             "render` [placeholder]"
+        ],
+    ),
+    (
+        "placeholder in a container",
+        AWSVPC,
+        edit("containerDefinitions.0.image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/myapp-app:${tag}"),
+        [
+            P + "$.containerDefinitions[0].image: leftover template placeholder in "
+            "'123456789012.dkr.ecr.eu-west-1.amazonaws.com/myapp-app:${tag}': render the template with `ecs-task "
+            "render` [placeholder]"
+        ],
+    ),
+    (
+        "placeholder in an environment value",
+        AWSVPC,
+        edit("containerDefinitions.0.environment.1.value", "${allowed_hosts}"),
+        [
+            P + "$.containerDefinitions[0].environment[1].value: leftover template placeholder in '${allowed_hosts}': "
+            "render the template with `ecs-task render` [placeholder]"
         ],
     ),
 ]

@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, edit, env_edit, problems
+from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, both, edit, env_edit, problems
+
+
+def reverse_containers(task: Task) -> None:
+    """A mutation listing nginx before app."""
+    task["containerDefinitions"].reverse()
+
 
 CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
     (
@@ -82,6 +88,57 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
             "docker0, so gunicorn must listen on 0.0.0.0 [upstream-port]"
         ],
     ),
+    (
+        "bridge loopback address",
+        BRIDGE,
+        env_edit(1, "NGINX_UPSTREAM_HOST", "127.0.0.2"),
+        [
+            P
+            + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: '127.0.0.2': in bridge mode each container "
+            'has its own loopback, so nginx would dial itself; use a link alias (links: ["app"]) or awsvpc mode '
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "bridge localhost",
+        BRIDGE,
+        env_edit(1, "NGINX_UPSTREAM_HOST", "localhost"),
+        [
+            P
+            + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'localhost': in bridge mode each container "
+            'has its own loopback, so nginx would dial itself; use a link alias (links: ["app"]) or awsvpc mode '
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "default network mode is bridge",
+        BRIDGE,
+        both(edit("networkMode", None), edit("containerDefinitions.1.links", None)),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: 'app' is a name, but bridge mode has no "
+            "DNS between containers and 'nginx' has no link with that alias: nginx will refuse to start with "
+            '"host not found in upstream". Add "links": ["app"] to it (or use awsvpc mode with 127.0.0.1) '
+            "[upstream-host]"
+        ],
+    ),
+    (
+        "upstream port with gunicorn listed last",
+        AWSVPC,
+        both(reverse_containers, env_edit(0, "NGINX_UPSTREAM_PORT", "9000")),
+        [
+            P
+            + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_PORT: 9000 but containerDefinitions[app] listens "
+            "on 127.0.0.1:8000: use the same port [upstream-port]"
+        ],
+    ),
+    (
+        "link with an alias",
+        BRIDGE,
+        both(edit("containerDefinitions.1.links", ["app:backend"]), env_edit(1, "NGINX_UPSTREAM_HOST", "backend")),
+        [],
+    ),
+    ("bridge address of another container", BRIDGE, env_edit(1, "NGINX_UPSTREAM_HOST", "172.17.0.5"), []),
+    ("gunicorn on every IPv6 address", BRIDGE, env_edit(0, "GUNICORN_BIND", "[::]:8000"), []),
 ]
 
 

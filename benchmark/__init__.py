@@ -1,0 +1,1 @@
+"""`make benchmark`: the request paths measured side by side (python -m benchmark)."""

@@ -1,0 +1,102 @@
+"""ecs/local/containers.py: what each container of a task gets locally, from the task definition alone."""
+
+import copy
+import socket
+from typing import Any
+
+import pytest
+
+from ecs.local.containers import (
+    NANOSECONDS,
+    RunLocalError,
+    container_environment,
+    docker_healthcheck,
+    host_ports,
+    require_free_port,
+    start_order,
+)
+from tests.support.task_definitions import AWSVPC, BRIDGE
+
+
+def names(containers: list[dict[str, Any]]) -> list[str]:
+    return [container["name"] for container in containers]
+
+
+def test_start_order_puts_dependencies_first() -> None:
+    """nginx depends on app (HEALTHY), so app starts first whatever the listed order."""
+    task = copy.deepcopy(BRIDGE)
+    task["containerDefinitions"].reverse()
+    assert names(start_order(task)) == ["app", "nginx"]
+
+
+def test_start_order_refuses_a_cycle() -> None:
+    """Two containers that wait for each other can never start: the error names them."""
+    task = copy.deepcopy(BRIDGE)
+    task["containerDefinitions"][0]["dependsOn"] = [{"containerName": "nginx", "condition": "START"}]
+    with pytest.raises(RunLocalError, match=r"^dependsOn has a cycle among app, nginx$"):
+        start_order(task)
+
+
+def test_health_check_converts_seconds_and_fills_ecs_defaults() -> None:
+    """Docker takes nanoseconds; what the ECS healthCheck leaves out gets ECS's defaults (30 s, 5 s, 3, 0)."""
+    assert docker_healthcheck(
+        {"command": ["CMD", "true"], "interval": 10, "timeout": 4, "retries": 2, "startPeriod": 7}
+    ) == {
+        "test": ["CMD", "true"],
+        "interval": 10 * NANOSECONDS,
+        "timeout": 4 * NANOSECONDS,
+        "retries": 2,
+        "start_period": 7 * NANOSECONDS,
+    }
+    assert docker_healthcheck({"command": ["CMD", "true"]}) == {
+        "test": ["CMD", "true"],
+        "interval": 30 * NANOSECONDS,
+        "timeout": 5 * NANOSECONDS,
+        "retries": 3,
+        "start_period": 0,
+    }
+
+
+def test_environment_takes_secrets_from_variables_and_trusts_the_local_origin() -> None:
+    """Each secret comes from the variable of its name; the published origin joins the CSRF origins."""
+    app = copy.deepcopy(AWSVPC["containerDefinitions"][0])
+    values = {secret["name"]: f"value-of-{secret['name']}" for secret in app["secrets"]}
+    environment = container_environment(app, values, "http://127.0.0.1:9999")
+    for secret in app["secrets"]:
+        assert environment[secret["name"]] == f"value-of-{secret['name']}"
+    assert environment["DJANGO_CSRF_TRUSTED_ORIGINS"] == "https://www.example.com,http://127.0.0.1:9999"
+    assert environment["GUNICORN_BIND"] == "127.0.0.1:8000"
+
+
+def test_environment_of_a_container_without_django_gets_no_origin() -> None:
+    """nginx has no DJANGO_ALLOWED_HOSTS, so no CSRF origin is added to its environment."""
+    nginx = AWSVPC["containerDefinitions"][1]
+    assert "DJANGO_CSRF_TRUSTED_ORIGINS" not in container_environment(nginx, {}, "http://127.0.0.1:9999")
+
+
+def test_a_missing_secret_is_named_with_the_fix() -> None:
+    """run-local cannot read SSM: a secret missing from the environment stops it, naming the variable."""
+    app = AWSVPC["containerDefinitions"][0]
+    with pytest.raises(RunLocalError, match=r"container 'app' needs the secret DATABASE_URL \(arn:aws:secretsmanager"):
+        container_environment(app, {"DJANGO_SECRET_KEY": "x"}, "http://127.0.0.1:1")
+
+
+def test_host_ports_fixed_given_or_dynamic() -> None:
+    """awsvpc publishes its fixed hostPort; --port wins; bridge's dynamic 0 gets a free local port."""
+    assert host_ports(AWSVPC, None) == {8080: 8080}
+    assert host_ports(AWSVPC, 9123) == {8080: 9123}
+    dynamic = host_ports(BRIDGE, None)[8080]
+    assert dynamic not in (0, 8080)
+    require_free_port(dynamic)
+
+
+def test_a_busy_port_is_refused_with_the_fix() -> None:
+    """A local port held by another process is refused before Docker is asked, suggesting --port."""
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        port = holder.getsockname()[1]
+        with pytest.raises(
+            RunLocalError,
+            match=rf"^127\.0\.0\.1:{port} is already in use by another process: stop it, or publish the task on "
+            rf"another port with --port, for example --port {port + 1}\.$",
+        ):
+            require_free_port(port)
