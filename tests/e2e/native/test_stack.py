@@ -9,6 +9,7 @@ from http import HTTPStatus
 import pytest
 
 from native.errors import StackError
+from native.processes import stop_process
 from native.stack import NativeStack, start_nginx
 from tests.support.native import LoggedStack, Site, another_server_on
 from tests.support.ports import free_port
@@ -35,10 +36,15 @@ def test_killed_gunicorn_gives_the_friendly_502_and_recovers(start_logged_stack:
     assert own.nginx.poll() is None
 
 
+def start_and_stop_nginx(stack: NativeStack) -> None:
+    """start_nginx; when it returns (which the test below forbids), nginx is stopped so nothing is left running."""
+    stop_process(start_nginx(stack, subprocess.DEVNULL), signal.SIGQUIT)  # type: ignore[arg-type]
+
+
 def test_another_servers_answer_never_counts_as_nginx_started(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """Even past the busy-port check (a race), an answer on the port counts only once our nginx holds it."""
     monkeypatch.setattr("native.stack.require_free_port", lambda _port, _variable: None)
     port = free_port()
     stack = NativeStack(site.static_root, 1, port=port, app_port=free_port(), runtime_dir=site.root / f"race-{port}")
     with another_server_on(port), pytest.raises(StackError, match=r"exited with 1 before http://127\.0\.0\.1:"):
-        start_nginx(stack, subprocess.DEVNULL)  # type: ignore[arg-type]
+        start_and_stop_nginx(stack)
