@@ -18,10 +18,15 @@ ECS_DIR = Path(__file__).resolve().parent
 TEMPLATE = ECS_DIR / "task-definition.json.template"
 PLACEHOLDER = re.compile(r"\$\{([a-z_]+)\}")
 
-LAUNCH_TYPES = {"ec2": "EC2", "fargate": "FARGATE"}
+LAUNCH_TYPES = {"ec2": "EC2", "fargate": "FARGATE", "managed-instances": "MANAGED_INSTANCES"}
 # The network modes this project renders, and the launch types each runs on. How nginx reaches gunicorn in
 # each mode is the mode's row in topologies.py.
-MODE_LAUNCH_TYPES = {"bridge": ("ec2",), "awsvpc": ("ec2", "fargate")}
+MODE_LAUNCH_TYPES = {"bridge": ("ec2",), "awsvpc": ("ec2", "fargate", "managed-instances")}
+# Why a launch type refuses bridge mode.
+BRIDGE_REFUSED = {
+    "fargate": "Fargate supports awsvpc only",
+    "managed-instances": "Managed Instances supports awsvpc and host only",
+}
 
 
 class RenderError(ValueError):
@@ -32,11 +37,13 @@ def context(environment: Environment, mode: str, launch_type: str) -> dict[str, 
     """Every placeholder's value for one environment, mode and launch type."""
     if mode not in MODE_LAUNCH_TYPES:
         raise RenderError(f"unknown network mode {mode!r}: use one of {', '.join(MODE_LAUNCH_TYPES)}.")
+    if launch_type not in LAUNCH_TYPES:
+        raise RenderError(f"unknown launch type {launch_type!r}: use one of {', '.join(LAUNCH_TYPES)}.")
     allowed = MODE_LAUNCH_TYPES[mode]
     if launch_type not in allowed:
         raise RenderError(
-            f"{mode} mode runs on the {', '.join(allowed)} launch type only, not {launch_type!r}"
-            " (Fargate supports awsvpc only)."
+            f"{mode} mode runs on the {', '.join(allowed)} launch type only, not {launch_type!r}: "
+            f"{BRIDGE_REFUSED[launch_type]}."
         )
     topology = TOPOLOGIES[mode]
     values = environment.values

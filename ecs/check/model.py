@@ -33,6 +33,10 @@ def is_fargate(task: dict[str, Any]) -> bool:
     return "FARGATE" in task.get("requiresCompatibilities", [])
 
 
+def is_managed_instances(task: dict[str, Any]) -> bool:
+    return "MANAGED_INSTANCES" in task.get("requiresCompatibilities", [])
+
+
 def task_size(value: Any) -> int | None:
     """A task-level cpu (units) or memory (MiB) value: "1024", or "1 vCPU" / "2 GB"; None when malformed."""
     match = TASK_SIZE.fullmatch(str(value).strip()) if value is not None else None

@@ -6,33 +6,14 @@ from typing import Any
 from ecs.check.model import Problem, containers, is_fargate, task_size
 
 VALID_NETWORK_MODES = ("bridge", "host", "awsvpc", "none")
-
-
 DEPENDS_ON_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
-
-
 HEALTH_CHECK_RANGES = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "startPeriod": (0, 300)}
-
-
 FARGATE_STOP_TIMEOUT = (2, 120)
-
-
-# Fargate's task sizes: cpu units -> allowed memory in MiB.
-FARGATE_SIZES = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-    8192: tuple(range(16384, 61441, 4096)),
-    16384: tuple(range(32768, 122881, 8192)),
-}
-
-
-FARGATE_FORBIDDEN = ("links", "privileged", "dockerSecurityOptions", "extraHosts", "dnsServers")
-
-
-FARGATE_FORBIDDEN_LINUX = ("tmpfs", "devices", "sharedMemorySize")
+# restartPolicy (ECS agent 1.86.0+): a container restarts in place, without replacing the task.
+RESTART_ATTEMPT_PERIOD = (60, 1800)
+MAX_IGNORED_EXIT_CODES = 50
+# versionConsistency: whether ECS resolves the image tag to a digest at deployment (enabled by default).
+VERSION_CONSISTENCY = ("enabled", "disabled")
 
 
 def check_cross_field(task: dict[str, Any]) -> Iterator[Problem]:
@@ -72,6 +53,14 @@ def check_cross_field(task: dict[str, Any]) -> Iterator[Problem]:
             )
         for index, dependency in enumerate(container.get("dependsOn", [])):
             yield from check_dependency(f"{prefix}.dependsOn[{index}]", dependency, by_name)
+        yield from check_restart_policy(prefix, container)
+        version_consistency = container.get("versionConsistency")
+        if version_consistency is not None and version_consistency not in VERSION_CONSISTENCY:
+            yield Problem(
+                f"{prefix}.versionConsistency",
+                f"{version_consistency!r} is not one of {', '.join(VERSION_CONSISTENCY)}",
+                "version-consistency",
+            )
     # ECS counts the soft limit (memoryReservation) when a container has one, else the hard limit.
     limits = sum(container.get("memoryReservation", container.get("memory", 0)) for _, container in containers(task))
     task_memory = task_size(task.get("memory"))
@@ -82,8 +71,12 @@ def check_cross_field(task: dict[str, Any]) -> Iterator[Problem]:
             f"{task_memory} MiB: lower them or raise the task's memory",
             "container-memory",
         )
-    if is_fargate(task):
-        yield from check_fargate(task, mode)
+    if not any(container.get("essential", True) for _, container in containers(task)):
+        yield Problem(
+            "containerDefinitions",
+            "no container is essential: a task needs at least one whose exit stops it (essential: true)",
+            "essential",
+        )
 
 
 def check_dependency(field: str, dependency: dict[str, Any], by_name: dict[Any, dict[str, Any]]) -> Iterator[Problem]:
@@ -108,50 +101,20 @@ def check_dependency(field: str, dependency: dict[str, Any], by_name: dict[Any, 
         )
 
 
-def check_fargate(task: dict[str, Any], mode: str) -> Iterator[Problem]:
-    if mode != "awsvpc":
-        yield Problem("networkMode", f"Fargate supports awsvpc only, not {mode}", "fargate")
-    cpu, memory = task.get("cpu"), task.get("memory")
-    if cpu is None or memory is None:
-        yield Problem("cpu", "Fargate needs task-level cpu and memory", "fargate")
-    else:
-        cpu_units, memory_mib = task_size(cpu), task_size(memory)
-        if cpu_units is None or memory_mib is None:
-            yield Problem(
-                "cpu",
-                f'cpu={cpu!r} and memory={memory!r} must be units and MiB ("1024") or "1 vCPU" and "2 GB"',
-                "fargate",
-            )
-            return
-        allowed = FARGATE_SIZES.get(cpu_units)
-        if allowed is None:
-            yield Problem(
-                "cpu",
-                f"cpu={cpu_units} is not a Fargate size: use one of {', '.join(map(str, FARGATE_SIZES))}",
-                "fargate",
-            )
-        elif memory_mib not in allowed:
-            yield Problem(
-                "memory",
-                f"cpu={cpu_units} with memory={memory_mib} is not a valid Fargate pair "
-                f"({cpu_units} allows {describe_sizes(allowed)})",
-                "fargate",
-            )
-    for prefix, container in containers(task):
-        for key in FARGATE_FORBIDDEN:
-            if container.get(key):
-                yield Problem(f"{prefix}.{key}", "is not supported on Fargate", "fargate")
-        for key in FARGATE_FORBIDDEN_LINUX:
-            if container.get("linuxParameters", {}).get(key):
-                yield Problem(
-                    f"{prefix}.linuxParameters.{key}",
-                    "is not supported on Fargate: use a task volume for writable paths",
-                    "fargate",
-                )
-
-
-def describe_sizes(sizes: tuple[int, ...]) -> str:
-    """512, 1024, 2048 or 2048-8192 in steps of 1024."""
-    if len(sizes) <= 3:
-        return ", ".join(map(str, sizes))
-    return f"{sizes[0]}-{sizes[-1]} in steps of {sizes[1] - sizes[0]}"
+def check_restart_policy(prefix: str, container: dict[str, Any]) -> Iterator[Problem]:
+    """restartPolicy's limits: an attempt period of 60-1800 s, at most 50 ignored exit codes."""
+    policy = container.get("restartPolicy", {})
+    period, (low, high) = policy.get("restartAttemptPeriod"), RESTART_ATTEMPT_PERIOD
+    if period is not None and not low <= period <= high:
+        yield Problem(
+            f"{prefix}.restartPolicy.restartAttemptPeriod",
+            f"{period} is outside {low}-{high} seconds",
+            "restart-policy",
+        )
+    ignored = policy.get("ignoredExitCodes", [])
+    if len(ignored) > MAX_IGNORED_EXIT_CODES:
+        yield Problem(
+            f"{prefix}.restartPolicy.ignoredExitCodes",
+            f"{len(ignored)} exit codes, more than the {MAX_IGNORED_EXIT_CODES} ECS accepts",
+            "restart-policy",
+        )

@@ -22,9 +22,17 @@ MOVE_TO_SECRETS = "move it to `secrets` with an SSM parameter or Secrets Manager
 
 
 def check_security_hub(task: dict[str, Any]) -> Iterator[Problem]:
-    """AWS Security Hub ECS.3, .4, .5, .8, .9, .17, .20 and Control Tower CT.ECS.PR.7 and .12."""
+    """AWS Security Hub ECS.3, .4, .5, .8, .9, .17, .20, Control Tower CT.ECS.PR.7 and .12, checkov CKV_AWS_249."""
     if task.get("pidMode") == "host":
         yield Problem("pidMode", "must not be host: containers would see every process of the instance", "ECS.3")
+    execution_role, task_role = task.get("executionRoleArn"), task.get("taskRoleArn")
+    if execution_role and execution_role == task_role:
+        yield Problem(
+            "taskRoleArn",
+            "is the execution role: the app would hold the agent's rights to pull images and read every secret; "
+            "give the task its own role",
+            "CKV_AWS_249",
+        )
     if task.get("networkMode") == "host":
         yield Problem("networkMode", "must not be host: use awsvpc (or bridge)", "ECS.17")
     for prefix, container in containers(task):

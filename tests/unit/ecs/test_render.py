@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from ecs import render
+from ecs.check import check_task_definition
 from ecs.environments import environment_names, load_environment
 from ecs.render import RenderError, fill, render_task_definition, to_json
 from tests.support.task_definitions import REFERENCES
@@ -93,15 +94,32 @@ def test_fargate_needs_awsvpc() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "launch_type", "allowed"), [("bridge", "fargate", "ec2"), ("awsvpc", "FARGATE", "ec2, fargate")]
+    ("launch_type", "why"),
+    [
+        ("fargate", "Fargate supports awsvpc only"),
+        ("managed-instances", "Managed Instances supports awsvpc and host only"),
+    ],
 )
-def test_launch_type_refusal_gives_the_whole_reason(mode: str, launch_type: str, allowed: str) -> None:
-    """The launch-type error lists the launch types the mode runs on and says why."""
+def test_launch_type_refusal_gives_the_whole_reason(launch_type: str, why: str) -> None:
+    """bridge on Fargate or Managed Instances is refused, listing where bridge runs and why not there."""
     with pytest.raises(RenderError) as error:
-        render_task_definition(load_environment("dev"), mode, launch_type)
-    assert str(error.value) == (
-        f"{mode} mode runs on the {allowed} launch type only, not {launch_type!r} (Fargate supports awsvpc only)."
-    )
+        render_task_definition(load_environment("dev"), "bridge", launch_type)
+    assert str(error.value) == f"bridge mode runs on the ec2 launch type only, not {launch_type!r}: {why}."
+
+
+def test_unknown_launch_type_is_named() -> None:
+    """A misspelt launch type is named with the known ones, not blamed on the mode."""
+    with pytest.raises(RenderError) as error:
+        render_task_definition(load_environment("dev"), "awsvpc", "FARGATE")
+    assert str(error.value) == "unknown launch type 'FARGATE': use one of ec2, fargate, managed-instances."
+
+
+def test_managed_instances_render_for_awsvpc() -> None:
+    """render --launch-type managed-instances: the awsvpc task, validated against MANAGED_INSTANCES, and clean."""
+    task = render_task_definition(load_environment("prod"), "awsvpc", "managed-instances")
+    assert task["requiresCompatibilities"] == ["MANAGED_INSTANCES"]
+    assert task["networkMode"] == "awsvpc"
+    assert check_task_definition(task) == []
 
 
 @pytest.mark.parametrize("mode", ["overlay", "Bridge", ""])

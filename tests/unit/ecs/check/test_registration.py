@@ -87,47 +87,6 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         ],
     ),
     (
-        "fargate pair",
-        AWSVPC,
-        both(edit("cpu", "256"), edit("memory", "4096")),
-        [P + "memory: cpu=256 with memory=4096 is not a valid Fargate pair (256 allows 512, 1024, 2048) [fargate]"],
-    ),
-    (
-        "fargate pair range",
-        AWSVPC,
-        edit("memory", "9000"),
-        [
-            P
-            + "memory: cpu=1024 with memory=9000 is not a valid Fargate pair (1024 allows 2048-8192 in steps of 1024) "
-            "[fargate]"
-        ],
-    ),
-    (
-        "fargate size in units",
-        AWSVPC,
-        both(edit("cpu", "1 vCPU"), edit("memory", "10 GB")),
-        [
-            P + "memory: cpu=1024 with memory=10240 is not a valid Fargate pair (1024 allows 2048-8192 in steps of "
-            "1024) [fargate]"
-        ],
-    ),
-    (
-        "fargate cpu",
-        AWSVPC,
-        edit("cpu", "300"),
-        [P + "cpu: cpu=300 is not a Fargate size: use one of 256, 512, 1024, 2048, 4096, 8192, 16384 [fargate]"],
-    ),
-    ("fargate size missing", AWSVPC, edit("cpu", None), [P + "cpu: Fargate needs task-level cpu and memory [fargate]"]),
-    (
-        "fargate tmpfs",
-        AWSVPC,
-        edit("containerDefinitions.1.linuxParameters.tmpfs", [{"containerPath": "/tmp", "size": 64}]),
-        [
-            P + "containerDefinitions[nginx].linuxParameters.tmpfs: is not supported on Fargate: use a task volume for "
-            "writable paths [fargate]"
-        ],
-    ),
-    (
         "depends on unknown",
         AWSVPC,
         edit("containerDefinitions.1.dependsOn.0.containerName", "web"),
@@ -151,7 +110,9 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         edit("containerDefinitions.0.healthCheck", None),
         [
             P + "containerDefinitions[nginx].dependsOn[0].condition: HEALTHY needs a healthCheck on 'app', which has "
-            "none [depends-on]"
+            "none [depends-on]",
+            P + "containerDefinitions[app].healthCheck: is missing on an essential container: without it ECS sees a "
+            "hung process as healthy and never replaces the task; add a command that probes it [health-check]",
         ],
     ),
     (
@@ -198,21 +159,6 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         [P + "containerDefinitions[nginx].memory: is missing: set a memory limit (MiB) [CT.ECS.PR.7]"],
     ),
     (
-        "malformed fargate size",
-        AWSVPC,
-        edit("cpu", "1 core"),
-        [P + 'cpu: cpu=\'1 core\' and memory=\'2048\' must be units and MiB ("1024") or "1 vCPU" and "2 GB" [fargate]'],
-    ),
-    (
-        "fargate pair of four sizes",
-        AWSVPC,
-        both(edit("cpu", "512"), edit("memory", "5120")),
-        [
-            P + "memory: cpu=512 with memory=5120 is not a valid Fargate pair (512 allows 1024-4096 in steps of 1024) "
-            "[fargate]"
-        ],
-    ),
-    (
         "complete on essential",
         AWSVPC,
         edit("containerDefinitions.1.dependsOn.0.condition", "COMPLETE"),
@@ -246,14 +192,6 @@ def test_references_are_clean() -> None:
     """Control: the committed task definitions have no problem at all."""
     assert check_task_definition(copy.deepcopy(BRIDGE)) == []
     assert check_task_definition(copy.deepcopy(AWSVPC)) == []
-
-
-@pytest.mark.parametrize(
-    ("cpu", "memory"), [("8192", "61440"), ("16384", "122880"), ("0.5 vCPU", "4 GB"), ("2 vcpu", "16GB")]
-)
-def test_valid_fargate_sizes_pass(cpu: str, memory: str) -> None:
-    """The larger Fargate sizes and the "vCPU"/"GB" spellings are accepted."""
-    assert problems(AWSVPC, both(edit("cpu", cpu), edit("memory", memory))) == []
 
 
 LOWEST = {"command": ["CMD", "true"], "interval": 5, "timeout": 2, "retries": 1, "startPeriod": 0}
@@ -293,4 +231,57 @@ def test_duplicate_names_are_reported_even_when_some_are_missing() -> None:
     assert [problem.message for problem in check_cross_field(task)] == [
         "the name None is used more than once: names must be unique",
         "the name 'app' is used more than once: names must be unique",
+    ]
+
+
+def test_restart_policy_and_version_consistency_limits() -> None:
+    """restartAttemptPeriod 60-1800 s, at most 50 ignored exit codes, versionConsistency enabled or disabled."""
+    policy = {"enabled": True, "ignoredExitCodes": list(range(51)), "restartAttemptPeriod": 59}
+    assert problems(
+        AWSVPC,
+        both(
+            edit("containerDefinitions.0.restartPolicy", policy),
+            edit("containerDefinitions.0.versionConsistency", "sometimes"),
+        ),
+    ) == [
+        P + "containerDefinitions[app].restartPolicy.restartAttemptPeriod: 59 is outside 60-1800 seconds "
+        "[restart-policy]",
+        P + "containerDefinitions[app].restartPolicy.ignoredExitCodes: 51 exit codes, more than the 50 ECS accepts "
+        "[restart-policy]",
+        P + "containerDefinitions[app].versionConsistency: 'sometimes' is not one of enabled, disabled "
+        "[version-consistency]",
+    ]
+    assert problems(
+        AWSVPC, edit("containerDefinitions.0.restartPolicy", {"enabled": True, "restartAttemptPeriod": 1801})
+    ) == [
+        P + "containerDefinitions[app].restartPolicy.restartAttemptPeriod: 1801 is outside 60-1800 seconds "
+        "[restart-policy]"
+    ]
+
+
+@pytest.mark.parametrize("period", [60, 1800])
+def test_restart_policy_limits_are_inclusive(period: int) -> None:
+    """The limits themselves pass: 60 s, 1800 s, exactly 50 codes, and both versionConsistency values."""
+    policy = {"enabled": True, "ignoredExitCodes": list(range(50)), "restartAttemptPeriod": period}
+    for consistency in ("enabled", "disabled"):
+        assert (
+            problems(
+                AWSVPC,
+                both(
+                    edit("containerDefinitions.0.restartPolicy", policy),
+                    edit("containerDefinitions.0.versionConsistency", consistency),
+                ),
+            )
+            == []
+        )
+
+
+def test_a_task_needs_an_essential_container() -> None:
+    """With every container marked essential: false, nothing would stop the task: ECS refuses it."""
+    assert problems(
+        AWSVPC,
+        both(edit("containerDefinitions.0.essential", False), edit("containerDefinitions.1.essential", False)),
+    ) == [
+        P + "containerDefinitions: no container is essential: a task needs at least one whose exit stops it "
+        "(essential: true) [essential]"
     ]

@@ -175,3 +175,11 @@ def test_secret_values_in_environment(value: str) -> None:
 def test_harmless_environment_passes(name: str, value: str) -> None:
     """Control: near misses of the secret patterns are not reported."""
     assert problems(BRIDGE, env_edit(0, name, value)) == []
+
+
+def test_the_task_role_is_not_the_execution_role() -> None:
+    """checkov CKV_AWS_249: the app must not hold the execution role's rights to images and secrets."""
+    assert problems(AWSVPC, lambda task: task.update(taskRoleArn=task["executionRoleArn"])) == [
+        P + "taskRoleArn: is the execution role: the app would hold the agent's rights to pull images and read every "
+        "secret; give the task its own role [CKV_AWS_249]"
+    ]
