@@ -28,11 +28,6 @@ COPY myapp ./myapp
 FROM python-deps AS static
 RUN DJANGO_STATIC_ROOT=/srv/static /opt/venv/bin/python manage.py collectstatic --noinput -v0
 
-# The migrated SQLite database that the app copies into an empty data volume on its first start.
-FROM python-deps AS seed
-RUN mkdir /build/seed \
-    && DJANGO_SQLITE_PATH=/build/seed/db.sqlite3 /opt/venv/bin/python manage.py migrate --noinput -v0
-
 FROM ${NGINX_IMAGE} AS nginx
 COPY nginx/templates /etc/nginx/templates
 COPY nginx/docker-entrypoint.d/ /docker-entrypoint.d/
@@ -61,7 +56,14 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${NGINX_LISTEN_PORT}/nginx-health" || exit 1
 CMD ["nginx", "-e", "stderr", "-c", "/tmp/nginx.conf", "-g", "daemon off;"]
 
-# The app: the last stage, so it is also what a build without --target gives.
+# The migrated SQLite database that the app copies into an empty data volume on its first start.
+FROM python-deps AS seed
+RUN mkdir /build/seed \
+    && DJANGO_SQLITE_PATH=/build/seed/db.sqlite3 /opt/venv/bin/python manage.py migrate --noinput -v0
+
+# The app: the last stage, so it is also what a build without --target gives. The classic builder builds
+# every stage before the target (so the app build builds the small nginx stage too); BuildKit builds only
+# what the target needs. The nginx stage comes before `seed`, so `--target nginx` never runs migrate.
 FROM ${PYTHON_IMAGE} AS app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

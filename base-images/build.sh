@@ -14,8 +14,12 @@ nginx_image=standin/nginx-unprivileged:1.22-bookworm
 export DOCKER_BUILDKIT=0  # the classic builder: these hosts have no buildx
 
 if ! docker image inspect "$rootfs_image" >/dev/null 2>&1; then
-    if [[ $(id -u) != 0 ]] || ! command -v debootstrap >/dev/null; then
-        echo "base-images: debootstrap needs root: run \`sudo make base-images\` (it installs debootstrap if missing)." >&2
+    if [[ $(id -u) != 0 ]]; then
+        echo "base-images: debootstrap needs root: run \`sudo make base-images\`." >&2
+        exit 1
+    fi
+    if ! command -v debootstrap >/dev/null; then
+        echo "base-images: debootstrap is missing: \`sudo make base-images\` installs it on Debian/Ubuntu." >&2
         exit 1
     fi
     workdir=$(mktemp -d)

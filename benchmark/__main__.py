@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import requests
 
 from native.errors import StackError
 from native.nginx_config import REPO
-from native.processes import stop_process
+from native.processes import free_port, stop_process
 from native.site import prepare_site
 from native.stack import NativeStack, start_gunicorn, start_nginx
 
@@ -66,12 +65,6 @@ TARGETS = (
         "upstream keep-alive beats a new connection per request (compose's runtime resolution)",
     ),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def hashed_css_path(html: str) -> str:
@@ -133,6 +126,7 @@ def main() -> int:
             upstream_resolve="runtime",
         )
         processes.append((start_nginx(runtime, output=log), signal.SIGQUIT))
+        log.close()  # the processes write through their own copies
 
         css = hashed_css_path(requests.get(stack.url + "/", timeout=10).text)
         urls = (

@@ -7,27 +7,35 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 from native.errors import StackError
 
 
-def claim_port(port: int, variable: str) -> socket.socket:
-    """A listening socket on 127.0.0.1:`port`, or a StackError naming the port and the variable that moves it."""
+def claim_port(host: str, port: int, variable: str) -> socket.socket:
+    """A listening socket on `host`:`port`, or a StackError naming the port and the variable that moves it."""
     try:
-        return socket.create_server(("127.0.0.1", port))
+        return socket.create_server((host, port))
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
-            raise StackError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}): set another {variable}.") from None
+            raise StackError(f"cannot listen on {host}:{port} ({error.strerror}): set another {variable}.") from None
         other = port + 1 if port < 65535 else port - 1
         raise StackError(
-            f"127.0.0.1:{port} is already in use by another process: stop it, or choose another port with "
+            f"{host}:{port} is already in use by another process: stop it, or choose another port with "
             f"{variable}, for example `{variable}={other} make run`."
         ) from None
 
 
-def require_free_port(port: int, variable: str) -> None:
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now (the benchmark's stacks take two each)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def require_free_port(host: str, port: int, variable: str) -> None:
     """Refuses a port that another process holds, before a process of ours tries (and retries) to bind it."""
-    claim_port(port, variable).close()
+    claim_port(host, port, variable).close()
 
 
 def wait_for_http(
@@ -56,7 +64,7 @@ def wait_for_http(
     raise StackError(f"{url} did not answer within {timeout:.0f}s.")
 
 
-def stop_process(process: subprocess.Popen[bytes], stop_signal: int, timeout: float = 30) -> int:
+def stop_process(process: "subprocess.Popen[Any]", stop_signal: int, timeout: float = 30) -> int:
     """Sends the graceful stop signal, then SIGKILL after `timeout` seconds, as `docker stop` does."""
     if process.poll() is None:
         process.send_signal(stop_signal)

@@ -15,8 +15,9 @@ def run(stack: NativeStack) -> int:
     def request_stop(signum: int, _frame: FrameType | None) -> None:
         stop_requested.append(signum)
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    # SIGHUP too: closing the terminal must not orphan the two processes, which run in their own groups.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(stop_signal, request_stop)
     running = start_stack(stack)
     try:
         print(f"Serving {stack.url} (nginx -> gunicorn at {stack.app_url}). Ctrl-C stops both.", flush=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from native.errors import StackError
 from native.nginx_config import (
     NGINX_DIR,
     REPO,
@@ -65,11 +66,13 @@ class NativeStack:
             variables["NGINX_TRUSTED_PROXIES"] = self.trusted_proxies
         return variables
 
-    def gunicorn_env(self) -> dict[str, str]:
-        """gunicorn listens on loopback only and trusts only nginx there, as in awsvpc."""
+    def gunicorn_env(self, listener: int) -> dict[str, str]:
+        """gunicorn serves the socket `listener` (bound on the row's address) and trusts only nginx there."""
         return {
             **os.environ,
             **TOPOLOGY.app_environment(self.app_port),
+            # The socket start_gunicorn bound on TOPOLOGY.app_host:app_port, inherited by gunicorn.
+            "GUNICORN_BIND": f"fd://{listener}",
             "DJANGO_STATIC_ROOT": str(self.static_root),
             # nginx passes Host without the port ($host), so the browser's Origin must be trusted explicitly.
             "DJANGO_CSRF_TRUSTED_ORIGINS": os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -84,12 +87,12 @@ def start_gunicorn(stack: NativeStack, output: IO[bytes] | None = None) -> subpr
     gunicorn inherits the bound socket (GUNICORN_BIND=fd://N), so a busy port fails at once with the port's
     name, and whatever answers on it can only be this gunicorn.
     """
-    listener = claim_port(stack.app_port, "APP_PORT")
+    listener = claim_port(TOPOLOGY.app_host, stack.app_port, "APP_PORT")
     with listener:
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "-c", str(REPO / "myapp" / "gunicorn.conf.py")],
             cwd=REPO,
-            env={**stack.gunicorn_env(), "GUNICORN_BIND": f"fd://{listener.fileno()}"},
+            env=stack.gunicorn_env(listener.fileno()),
             pass_fds=(listener.fileno(),),
             stdout=output,
             stderr=output and subprocess.STDOUT,
@@ -105,7 +108,7 @@ def start_nginx(stack: NativeStack, output: IO[bytes] | None = None) -> subproce
     nginx writes its pid file only after it has bound its port, so an answer counts only once the pid file
     holds this nginx's pid: until then, whoever else holds the port could be answering.
     """
-    require_free_port(stack.port, "PORT")
+    require_free_port(TOPOLOGY.listen_address, stack.port, "PORT")
     config = render_nginx_config(stack.nginx_variables())
     check_nginx_config(config)
     process = subprocess.Popen(  # noqa: S603
@@ -117,7 +120,10 @@ def start_nginx(stack: NativeStack, output: IO[bytes] | None = None) -> subproce
     pid_file = config.parent / "nginx.pid"
 
     def is_ours() -> bool:
-        return pid_file.exists() and pid_file.read_text().strip() == str(process.pid)
+        try:
+            return pid_file.read_text().strip() == str(process.pid)
+        except OSError:  # not written yet, or already removed by an nginx that exited
+            return False
 
     started_or_stop(process, f"{stack.url}/nginx-health", timeout=15, stop_signal=signal.SIGQUIT, is_ours=is_ours)
     return process
@@ -151,7 +157,12 @@ def start_stack(
 
     nginx's port is checked first, so that a busy one stops everything before anything starts.
     """
-    require_free_port(stack.port, "PORT")
+    if stack.port == stack.app_port:
+        raise StackError(
+            f"PORT and APP_PORT are both {stack.port}: nginx and gunicorn need a port each, for example "
+            f"`PORT={stack.port} APP_PORT={stack.port + 1 if stack.port < 65535 else stack.port - 1} make run`."
+        )
+    require_free_port(TOPOLOGY.listen_address, stack.port, "PORT")
     gunicorn = start_gunicorn(stack, gunicorn_output)
     try:
         nginx = start_nginx(stack, nginx_output)

@@ -33,7 +33,8 @@ from tests.support.ports import free_port
 def docker_engine() -> Iterator[Engine]:
     """A reachable engine, or a private one started (and stopped) here.
 
-    At the end, every container and volume the tier created must be gone: a leftover fails the run.
+    At the end, every container and volume the tier created must be gone: a leftover fails the run. Only what
+    the tests created counts (Engine.ours), so other users of the same engine do not fail it.
     """
     base_url = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     client = connect(base_url)
@@ -49,10 +50,10 @@ def docker_engine() -> Iterator[Engine]:
                 pytest.fail(f"dockerd did not start; see {root / 'dockerd.log'}")
             time.sleep(0.5)
     engine = Engine(client, {**os.environ, "DOCKER_HOST": base_url})
-    before = engine.containers_and_volumes()
+    before = engine.ours()
     try:
         yield engine
-        leftovers = sorted(engine.containers_and_volumes() - before)
+        leftovers = sorted(engine.ours() - before)
         assert not leftovers, f"the docker tier left these behind: {', '.join(leftovers)}"
     finally:
         if dockerd is not None:
@@ -92,6 +93,7 @@ def compose_project(docker_engine: Engine, base_images: dict[str, str]) -> Itera
         },
         command=docker_engine.compose_command(),
     )
+    docker_engine.compose_projects.add(project.name)
     try:
         started = time.monotonic()
         project.compose("up", "--detach", "--build")

@@ -96,8 +96,9 @@ def test_app_image_refuses_prod_without_secret_key(compose_project: ComposeProje
         environment={"DJANGO_ENV": "prod", "DJANGO_ALLOWED_HOSTS": "example.com"},
     )
     assert code != 0
-    assert "DJANGO_SECRET_KEY is not set, and the 'prod' environment needs it" in logs
+    assert "gunicorn: DJANGO_SECRET_KEY is not set, and the 'prod' environment needs it" in logs
     assert "Booting worker" not in logs
+    assert "Traceback" not in logs
 
 
 def buildkit_client(engine: Engine) -> list[str] | None:
@@ -149,10 +150,12 @@ def test_both_targets_build_with_buildkit(docker_engine: Engine, base_images: di
 def test_a_run_of_the_app_image_leaves_no_volume(compose_project: ComposeProject) -> None:
     """The app image declares VOLUMEs (/data, /tmp): a run the tests start and remove takes them along."""
     engine = compose_project.engine
-    before = engine.containers_and_volumes()
+    before = set(engine.anonymous_volumes)
     code, _ = engine.run_to_exit(image_of(compose_project, "app"), command=["python", "-c", "print('ok')"])
     assert code == 0
-    assert engine.containers_and_volumes() == before
+    created = engine.anonymous_volumes - before
+    assert len(created) == 2, "control: the run got an anonymous volume for /data and one for /tmp"
+    assert created.isdisjoint(volume.name for volume in engine.client.volumes.list())
 
 
 def test_app_image_holds_the_django_project_and_nothing_else(compose_project: ComposeProject) -> None:

@@ -12,7 +12,9 @@ import docker
 import pytest
 import requests
 from docker.models.containers import Container
+from docker.models.volumes import Volume
 
+from ecs.local.task import LABEL as RUN_LOCAL_LABEL
 from tests.support.paths import REPO
 
 # Every container a docker test starts itself carries this label.
@@ -30,6 +32,9 @@ OFFICIAL_IMAGES = {
 class Engine:
     client: docker.DockerClient
     env: dict[str, str]  # for the docker and compose command lines
+    # What the tests create, to find leftovers among whatever else the engine runs.
+    compose_projects: set[str] = field(default_factory=set)
+    anonymous_volumes: set[str] = field(default_factory=set)
 
     def compose_command(self) -> list[str]:
         """`docker compose` (v2) when the plugin exists, else docker-compose (v1, Debian's package)."""
@@ -40,11 +45,22 @@ class Engine:
             return ["docker-compose"]
         pytest.skip("the docker tier needs Docker Compose: apt-get install docker-compose (or the compose plugin)")
 
-    def containers_and_volumes(self) -> set[str]:
-        """Every container and volume on the engine, anonymous volumes included."""
-        return {f"container {c.name}" for c in self.client.containers.list(all=True)} | {
-            f"volume {v.name}" for v in self.client.volumes.list()
+    def ours(self) -> set[str]:
+        """The containers and volumes the tests created and have not removed: labelled by a test, by run-local
+        or by a test's compose project, and the anonymous volumes of the containers the tests ran."""
+        projects = [f"com.docker.compose.project={name}" for name in self.compose_projects]
+        containers = {
+            f"container {container.name}"
+            for label in (TEST_LABEL, RUN_LOCAL_LABEL, *projects)
+            for container in self.client.containers.list(all=True, filters={"label": label})
         }
+        volumes = {volume.name for label in (RUN_LOCAL_LABEL, *projects) for volume in self.volumes(label)}
+        volumes |= self.anonymous_volumes & {volume.name for volume in self.client.volumes.list()}
+        return containers | {f"volume {name}" for name in volumes}
+
+    def volumes(self, label: str) -> list[Volume]:
+        found: list[Volume] = self.client.volumes.list(filters={"label": label})
+        return found
 
     def run_to_exit(self, image: str, **kwargs: Any) -> tuple[int, str]:
         """Runs a container until it exits (at most 60 s), removes it with its anonymous volumes, and returns
@@ -54,6 +70,8 @@ class Engine:
             code = container.wait(timeout=60)["StatusCode"]
             return int(code), container.logs().decode(errors="replace")
         finally:
+            container.reload()
+            self.anonymous_volumes |= {m["Name"] for m in container.attrs["Mounts"] if m["Type"] == "volume"}
             container.remove(force=True, v=True)
 
 

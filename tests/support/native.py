@@ -1,14 +1,9 @@
 """The native stack as the e2e tier drives it: a private site, and a running stack with its logs."""
 
-import http.server
 import shutil
 import signal
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -71,29 +66,3 @@ class LoggedStack:
     def stop(self) -> None:
         stop_process(self.running.nginx, signal.SIGQUIT, timeout=10)
         stop_process(self.running.gunicorn, signal.SIGTERM, timeout=30)
-
-
-class _AnswersEverything(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"ok\n"
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the tests read what the stack prints, not this server."""
-
-
-@contextmanager
-def another_server_on(port: int) -> Iterator[None]:
-    """Another process's HTTP server on 127.0.0.1:`port`, answering 200 to every GET, as a forgotten one would."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _AnswersEverything)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

@@ -11,12 +11,25 @@ import pytest
 import requests
 
 from native.processes import stop_process, wait_for_http
-from tests.support.native import Site, another_server_on
+from tests.support.http_server import another_server_on
+from tests.support.native import Site
 from tests.support.paths import REPO
 from tests.support.ports import free_port
 from tests.support.site import HASHED_CSS, immutable_asset
 
 pytestmark = pytest.mark.e2e
+
+
+def run_native(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m native` to its end (at most 60 s); on a timeout it is stopped gracefully, children included."""
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "native"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        stdout, stderr = runner.communicate(timeout=60)
+    finally:
+        stop_process(runner, signal.SIGTERM, timeout=40)  # a no-op once it has exited
+    return subprocess.CompletedProcess(runner.args, runner.returncode, stdout, stderr)
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
@@ -36,7 +49,8 @@ def test_make_run_stops_both_processes_cleanly(site: Site, stop_signal: signal.S
         runner.send_signal(stop_signal)
         assert runner.wait(timeout=40) == 0
     finally:
-        stop_process(runner, signal.SIGKILL, timeout=5)
+        # SIGTERM first: the runner then stops its children, which live in their own process groups.
+        stop_process(runner, signal.SIGTERM, timeout=40)
         shutil.rmtree(REPO / ".run" / f"port-{port}", ignore_errors=True)
     output = runner.stdout.read().decode() if runner.stdout else ""
     assert "Shutting down: Master" in output  # gunicorn's graceful exit
@@ -66,8 +80,12 @@ def test_make_run_serves_the_styled_site_and_stops_on_ctrl_c(site: Site) -> None
         make.wait(timeout=60)
     finally:
         if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
-            make.wait()
+            os.killpg(make.pid, signal.SIGTERM)  # the runner stops its children on SIGTERM
+            try:
+                make.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(make.pid, signal.SIGKILL)
+                make.wait()
         shutil.rmtree(REPO / ".run" / f"port-{port}", ignore_errors=True)
     output = make.stdout.read().decode() if make.stdout else ""
     assert "Shutting down: Master" in output
@@ -82,15 +100,7 @@ def test_make_run_refuses_a_busy_port_naming_it(site: Site, variable: str) -> No
     ports = {"PORT": free_port(), "APP_PORT": free_port()}
     busy = ports[variable]
     with another_server_on(busy):
-        result = subprocess.run(
-            [sys.executable, "-m", "native"],
-            cwd=REPO,
-            env={**site.env, **{name: str(port) for name, port in ports.items()}},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_native({**site.env, **{name: str(port) for name, port in ports.items()}})
     shutil.rmtree(REPO / ".run" / f"port-{ports['PORT']}", ignore_errors=True)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
@@ -106,15 +116,7 @@ def test_make_run_refuses_a_busy_port_naming_it(site: Site, variable: str) -> No
 
 def test_make_run_prints_one_line_for_a_bad_setting(site: Site) -> None:
     """A malformed variable stops `python -m native` with the variable, the value and the fix, no traceback."""
-    result = subprocess.run(
-        [sys.executable, "-m", "native"],
-        cwd=REPO,
-        env={**site.env, "DJANGO_DEBUG": "maybe", "PORT": str(free_port())},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_native({**site.env, "DJANGO_DEBUG": "maybe", "PORT": str(free_port())})
     assert result.returncode == 1
     assert result.stderr == (
         "make run: DJANGO_DEBUG='maybe' is not a boolean: use one of "

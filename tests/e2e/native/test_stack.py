@@ -11,7 +11,8 @@ import pytest
 from native.errors import StackError
 from native.processes import stop_process
 from native.stack import NativeStack, start_nginx
-from tests.support.native import LoggedStack, Site, another_server_on
+from tests.support.http_server import another_server_on
+from tests.support.native import LoggedStack, Site
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +44,7 @@ def start_and_stop_nginx(stack: NativeStack) -> None:
 
 def test_another_servers_answer_never_counts_as_nginx_started(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """Even past the busy-port check (a race), an answer on the port counts only once our nginx holds it."""
-    monkeypatch.setattr("native.stack.require_free_port", lambda _port, _variable: None)
+    monkeypatch.setattr("native.stack.require_free_port", lambda _host, _port, _variable: None)
     port = free_port()
     stack = NativeStack(site.static_root, 1, port=port, app_port=free_port(), runtime_dir=site.root / f"race-{port}")
     with another_server_on(port), pytest.raises(StackError, match=r"exited with 1 before http://127\.0\.0\.1:"):

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from native.stack import NativeStack
+from native.errors import StackError
+from native.stack import NativeStack, start_stack
 from topologies import PRIVATE_RANGES
 
 
@@ -38,10 +39,10 @@ def test_trusted_proxies_and_resolution_can_be_overridden(tmp_path: Path) -> Non
 def test_gunicorn_listens_on_loopback_and_trusts_only_nginx_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """gunicorn binds 127.0.0.1:APP_PORT, believes only 127.0.0.1, and trusts the browser's origin at PORT."""
+    """gunicorn serves the socket it is handed, believes only 127.0.0.1, and trusts the browser's origin at PORT."""
     monkeypatch.delenv("DJANGO_CSRF_TRUSTED_ORIGINS", raising=False)
-    env = NativeStack(tmp_path, 1, port=9001, app_port=9002).gunicorn_env()
-    assert env["GUNICORN_BIND"] == "127.0.0.1:9002"
+    env = NativeStack(tmp_path, 1, port=9001, app_port=9002).gunicorn_env(7)
+    assert env["GUNICORN_BIND"] == "fd://7"
     assert env["FORWARDED_ALLOW_IPS"] == "127.0.0.1"
     assert env["DJANGO_NETWORK_MODE"] == "local"
     assert env["DJANGO_STATIC_ROOT"] == str(tmp_path)
@@ -50,5 +51,15 @@ def test_gunicorn_listens_on_loopback_and_trusts_only_nginx_there(
 
 def test_app_env_wins_over_everything(tmp_path: Path) -> None:
     """The caller's app_env (the tests' private database) has the last word."""
-    env = NativeStack(tmp_path, 1, app_env={"FORWARDED_ALLOW_IPS": "10.0.0.0/8", "X": "y"}).gunicorn_env()
+    env = NativeStack(tmp_path, 1, app_env={"FORWARDED_ALLOW_IPS": "10.0.0.0/8", "X": "y"}).gunicorn_env(7)
     assert (env["FORWARDED_ALLOW_IPS"], env["X"]) == ("10.0.0.0/8", "y")
+
+
+def test_the_same_port_for_both_is_refused_naming_both(tmp_path: Path) -> None:
+    """PORT equal to APP_PORT: nothing starts, and the message names both variables with a fix."""
+    with pytest.raises(StackError) as error:
+        start_stack(NativeStack(tmp_path, 1, port=9005, app_port=9005, runtime_dir=tmp_path))
+    assert str(error.value) == (
+        "PORT and APP_PORT are both 9005: nginx and gunicorn need a port each, for example "
+        "`PORT=9005 APP_PORT=9006 make run`."
+    )
