@@ -45,10 +45,11 @@ define install_packages
 endef
 
 .PHONY: host-packages
-host-packages:  ## Install nginx and envsubst if missing (apt-get as root, else prints the command).
+host-packages:  ## Install nginx, envsubst and curl if missing (apt-get as root, else prints the command).
 	@missing=(); \
 	command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light); \
 	command -v envsubst >/dev/null || missing+=(gettext-base); \
+	command -v curl >/dev/null || missing+=(curl); \
 	if (( $${#missing[@]} )); then $(call install_packages,$${missing[*]}); fi
 
 .PHONY: docker-packages
@@ -90,7 +91,7 @@ ecs-references: venv  ## Re-render the committed ecs/task-definition.{bridge,aws
 
 MODE ?= awsvpc
 .PHONY: run-local
-run-local: venv .env  ## The local task on Docker with ECS semantics: MODE=awsvpc (default) or bridge, ARGS=.
+run-local: venv .env  ## The local task on Docker with ECS semantics: MODE=awsvpc (default) or bridge; ARGS for more.
 	@$(LOAD_ENV); exec $(BIN)/ecs-task run-local --env local --mode $(MODE) $(ARGS)
 
 .PHONY: lint
@@ -111,7 +112,7 @@ benchmark: venv host-packages  ## Throughput of each request path side by side (
 
 .PHONY: clean
 clean:  ## Remove the venv, local state and caches (keeps .env and certs/, which .env may name).
-	rm -rf $(VENV) .run staticfiles data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .run staticfiles data .mypy_cache .ruff_cache .pytest_cache *.egg-info
 
 .PHONY: mutation
 mutation: venv  ## Mutation testing (mutmut) of the ECS checks and the settings readers (slow; not in make test).

@@ -42,16 +42,26 @@ class Topology:
     # ECS only: the links on the nginx container and nginx's hostPort (0 is dynamic).
     nginx_links: tuple[str, ...] = ()
     nginx_host_port: int | None = None
+    # ECS bridge mode without links: the container whose bridge address nginx reads from the task metadata
+    # endpoint at start (NGINX_UPSTREAM_DISCOVERY=ecs-metadata); upstream_host is then empty.
+    upstream_container: str | None = None
+    # Whether the address nginx holds for the app survives the app container's restart in place: in awsvpc the
+    # task's namespace (and 127.0.0.1) outlives any one container; on docker0 a restarted container can get
+    # another address, and another task's container can get its old one.
+    app_address_survives_restart: bool = False
 
     def nginx_environment(self, port: int = NGINX_PORT, app_port: int = APP_PORT) -> dict[str, str]:
         """The NGINX_* values this topology sets."""
         values = {
             "NGINX_LISTEN_ADDRESS": self.listen_address,
             "NGINX_LISTEN_PORT": str(port),
-            "NGINX_UPSTREAM_HOST": self.upstream_host,
             "NGINX_UPSTREAM_PORT": str(app_port),
             "NGINX_UPSTREAM_RESOLVE": self.upstream_resolve,
         }
+        if self.upstream_container is None:
+            values["NGINX_UPSTREAM_HOST"] = self.upstream_host
+        else:
+            values |= {"NGINX_UPSTREAM_DISCOVERY": "ecs-metadata", "NGINX_UPSTREAM_CONTAINER": self.upstream_container}
         if self.trusted_proxies is not None:
             values["NGINX_TRUSTED_PROXIES"] = " ".join(self.trusted_proxies)
         return values
@@ -102,6 +112,20 @@ TOPOLOGIES = {
         nginx_links=("app",),
         nginx_host_port=0,
     ),
+    # ECS bridge mode by IP, without links: at start, nginx reads the app container's docker0 address from
+    # the task metadata endpoint v4 (nginx/docker-entrypoint.d/19-upstream-from-ecs-metadata.envsh) and
+    # resolves nothing. No hard-coded IP, and no legacy Docker links.
+    "bridge-metadata": Topology(
+        network_mode="bridge",
+        listen_address=ANY_ADDRESS,
+        upstream_host="",
+        upstream_resolve="start",
+        app_host=ANY_ADDRESS,
+        forwarded_allow_ips=(DOCKER0,),
+        trusted_proxies=None,
+        nginx_host_port=0,
+        upstream_container="app",
+    ),
     # ECS awsvpc mode: one network namespace per task, so nginx reaches gunicorn on loopback and gunicorn
     # listens only there. hostPort equals containerPort (ALB target type `ip`).
     "awsvpc": Topology(
@@ -113,5 +137,6 @@ TOPOLOGIES = {
         forwarded_allow_ips=(LOOPBACK,),
         trusted_proxies=None,
         nginx_host_port=NGINX_PORT,
+        app_address_survives_restart=True,
     ),
 }

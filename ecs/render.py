@@ -22,6 +22,12 @@ LAUNCH_TYPES = {"ec2": "EC2", "fargate": "FARGATE", "managed-instances": "MANAGE
 # The network modes this project renders, and the launch types each runs on. How nginx reaches gunicorn in
 # each mode is the mode's row in topologies.py.
 MODE_LAUNCH_TYPES = {"bridge": ("ec2",), "awsvpc": ("ec2", "fargate", "managed-instances")}
+# How nginx finds the app in bridge mode: a link alias, or its address from the task metadata endpoint.
+BRIDGE_UPSTREAMS = {"links": "bridge", "metadata": "bridge-metadata"}
+# The app restarts in place after a crash (ECS agent 1.86.0+), where its address survives a restart
+# (topologies.py): not after a clean exit (0), and only once it ran a minute, so a crash loop still stops
+# the task and the service replaces it.
+APP_RESTART_POLICY = {"enabled": True, "ignoredExitCodes": [0], "restartAttemptPeriod": 60}
 # Why a launch type refuses bridge mode.
 BRIDGE_REFUSED = {
     "fargate": "Fargate supports awsvpc only",
@@ -33,8 +39,8 @@ class RenderError(ValueError):
     """The combination cannot be rendered; the message says why."""
 
 
-def context(environment: Environment, mode: str, launch_type: str) -> dict[str, Any]:
-    """Every placeholder's value for one environment, mode and launch type."""
+def context(environment: Environment, mode: str, launch_type: str, bridge_upstream: str) -> dict[str, Any]:
+    """Every placeholder's value for one environment, mode, launch type and way to find the app in bridge mode."""
     if mode not in MODE_LAUNCH_TYPES:
         raise RenderError(f"unknown network mode {mode!r}: use one of {', '.join(MODE_LAUNCH_TYPES)}.")
     if launch_type not in LAUNCH_TYPES:
@@ -45,7 +51,14 @@ def context(environment: Environment, mode: str, launch_type: str) -> dict[str, 
             f"{mode} mode runs on the {', '.join(allowed)} launch type only, not {launch_type!r}: "
             f"{BRIDGE_REFUSED[launch_type]}."
         )
-    topology = TOPOLOGIES[mode]
+    if bridge_upstream not in BRIDGE_UPSTREAMS:
+        raise RenderError(f"unknown bridge upstream {bridge_upstream!r}: use one of {', '.join(BRIDGE_UPSTREAMS)}.")
+    if mode != "bridge" and bridge_upstream != "links":
+        raise RenderError(
+            f"--bridge-upstream {bridge_upstream} applies to bridge mode only: in {mode} nginx reaches the app at "
+            "127.0.0.1."
+        )
+    topology = TOPOLOGIES[BRIDGE_UPSTREAMS[bridge_upstream] if mode == "bridge" else mode]
     values = environment.values
     return {
         "network_mode": mode,
@@ -75,9 +88,12 @@ def context(environment: Environment, mode: str, launch_type: str) -> dict[str, 
         "gunicorn_bind": topology.app_environment()["GUNICORN_BIND"],
         "forwarded_allow_ips": topology.app_environment()["FORWARDED_ALLOW_IPS"],
         "upstream_host": topology.upstream_host,
+        "upstream_discovery": "ecs-metadata" if topology.upstream_container else "",
+        "upstream_container": topology.upstream_container or "",
         "upstream_resolve": topology.upstream_resolve,
         "nginx_links": list(topology.nginx_links),
         "nginx_host_port": topology.nginx_host_port,
+        "app_restart_policy": APP_RESTART_POLICY if topology.app_address_survives_restart else "",
     }
 
 
@@ -105,11 +121,23 @@ def fill(node: Any, values: dict[str, Any], where: str) -> Any:
     return node
 
 
-def render_task_definition(environment: Environment, mode: str, launch_type: str = "ec2") -> dict[str, Any]:
+def render_task_definition(
+    environment: Environment, mode: str, launch_type: str = "ec2", bridge_upstream: str = "links"
+) -> dict[str, Any]:
     """The register-ready task definition (RegisterTaskDefinition request) as a dict."""
     template = json.loads(TEMPLATE.read_text())
-    rendered: dict[str, Any] = fill(template, context(environment, mode, launch_type), "$")
+    rendered: dict[str, Any] = fill(template, context(environment, mode, launch_type, bridge_upstream), "$")
     return rendered
+
+
+def renderings() -> list[tuple[str, str, str]]:
+    """Every (mode, launch type, bridge upstream) combination that renders, for `check` without files."""
+    return [
+        (mode, launch_type, bridge_upstream)
+        for mode, launch_types in MODE_LAUNCH_TYPES.items()
+        for launch_type in launch_types
+        for bridge_upstream in (BRIDGE_UPSTREAMS if mode == "bridge" else ("links",))
+    ]
 
 
 def to_json(task_definition: dict[str, Any]) -> str:

@@ -7,13 +7,22 @@ from typing import Any
 from ecs.check.model import Problem, containers, environment_of
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+# dependsOn conditions after which a container has its network address.
+STARTED = ("START", "HEALTHY")
 
 
 def check_upstream(task: dict[str, Any]) -> Iterator[Problem]:
     """nginx's upstream host must be reachable in this network mode (a name without a link: the classic mistake)."""
     mode = task.get("networkMode", "bridge")
     for prefix, container in containers(task):
-        upstream = environment_of(container).get("NGINX_UPSTREAM_HOST")
+        environment = environment_of(container)
+        if "NGINX_UPSTREAM_DISCOVERY" in environment:
+            yield from check_discovery(task, prefix, container, mode)
+            yield from check_upstream_port(
+                task, f"{prefix}.environment.NGINX_UPSTREAM_HOST", environment.get("NGINX_UPSTREAM_PORT"), mode
+            )
+            continue
+        upstream = environment.get("NGINX_UPSTREAM_HOST")
         if upstream is None:
             continue
         field = f"{prefix}.environment.NGINX_UPSTREAM_HOST"
@@ -73,3 +82,42 @@ def check_upstream_port(task: dict[str, Any], field: str, port: str | None, mode
                 f"{bind}: in bridge mode nginx connects over docker0, so gunicorn must listen on 0.0.0.0",
                 "upstream-port",
             )
+
+
+def check_discovery(task: dict[str, Any], prefix: str, container: dict[str, Any], mode: str) -> Iterator[Problem]:
+    """Bridge mode by IP: nginx reads a container's address from the task metadata endpoint at start, so that
+    container must be named, be another container of the task, and have started before nginx."""
+    environment = environment_of(container)
+    field = f"{prefix}.environment.NGINX_UPSTREAM_DISCOVERY"
+    discovery, target = environment["NGINX_UPSTREAM_DISCOVERY"], environment.get("NGINX_UPSTREAM_CONTAINER")
+    if discovery != "ecs-metadata":
+        yield Problem(field, f"{discovery!r} is not a way to find the app: use ecs-metadata", "upstream-discovery")
+        return
+    if mode != "bridge":
+        yield Problem(
+            field,
+            f"reads a bridge address, but in {mode} mode nginx reaches the app at 127.0.0.1: set "
+            "NGINX_UPSTREAM_HOST=127.0.0.1 instead",
+            "upstream-discovery",
+        )
+    if "NGINX_UPSTREAM_HOST" in environment:
+        yield Problem(
+            f"{prefix}.environment.NGINX_UPSTREAM_HOST",
+            "is set too: the address read from the task metadata would replace it; keep one of the two",
+            "upstream-discovery",
+        )
+    names = [other.get("name") for _, other in containers(task) if other is not container]
+    waits_for = {d.get("containerName") for d in container.get("dependsOn", []) if d.get("condition") in STARTED}
+    if target not in names:
+        yield Problem(
+            f"{prefix}.environment.NGINX_UPSTREAM_CONTAINER",
+            f"{target!r} names no other container of this task: name the app's one ({', '.join(map(str, names))})",
+            "upstream-discovery",
+        )
+    elif target not in waits_for:
+        yield Problem(
+            f"{prefix}.dependsOn",
+            f"does not wait for {target!r}: it has no address until it starts, so nginx would find none; add "
+            f'{{"containerName": "{target}", "condition": "HEALTHY"}}',
+            "upstream-discovery",
+        )

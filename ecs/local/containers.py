@@ -3,9 +3,12 @@
 import errno
 import socket
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 NANOSECONDS = 1_000_000_000
+# ECS's default restartAttemptPeriod, in seconds.
+DEFAULT_RESTART_ATTEMPT_PERIOD = 300
 
 
 class RunLocalError(RuntimeError):
@@ -85,3 +88,41 @@ def host_ports(task: dict[str, Any], port: int | None) -> dict[int, int]:
         for definition in task["containerDefinitions"]
         for mapping in definition.get("portMappings", [])
     }
+
+
+def restart_refusal(policy: dict[str, Any] | None, exit_code: int, ran_seconds: float) -> str | None:
+    """Why the ECS agent would not restart an exited container in place, or None when it would.
+
+    restartPolicy: enabled; no restart on an exit code in ignoredExitCodes; a restart only after the
+    container ran restartAttemptPeriod seconds (300 by default), so that a crash loop stops the task.
+    """
+    if not policy or not policy.get("enabled"):
+        return "it has no restartPolicy"
+    if exit_code in policy.get("ignoredExitCodes", []):
+        return f"its restartPolicy ignores exit code {exit_code}"
+    period = policy.get("restartAttemptPeriod", DEFAULT_RESTART_ATTEMPT_PERIOD)
+    if ran_seconds < period:
+        return f"it ran {ran_seconds:.0f} s, less than its restartAttemptPeriod of {period} s"
+    return None
+
+
+def seconds_between(started: str, finished: str) -> float:
+    """The seconds between two of Docker's RFC 3339 timestamps (nanoseconds, Z)."""
+    return (docker_time(finished) - docker_time(started)).total_seconds()
+
+
+def docker_time(stamp: str) -> datetime:
+    whole, _, fraction = stamp.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{whole}.{(fraction or '0')[:6].ljust(6, '0')}+00:00")
+
+
+def needed_for(one_off: str, name: str, task: dict[str, Any]) -> bool:
+    """Whether container `name` is the one-off container or one that it (transitively) depends on."""
+    by_name = {definition["name"]: definition for definition in task["containerDefinitions"]}
+    needed, pending = set(), [one_off]
+    while pending:
+        current = pending.pop()
+        if current not in needed:
+            needed.add(current)
+            pending.extend(dependency["containerName"] for dependency in by_name[current].get("dependsOn", []))
+    return name in needed

@@ -26,9 +26,13 @@ from ecs.local.containers import (
     container_environment,
     docker_healthcheck,
     host_ports,
+    needed_for,
     require_free_port,
+    restart_refusal,
+    seconds_between,
     start_order,
 )
+from ecs.local.metadata import MetadataServer, bridge_address, serve_metadata, task_metadata
 
 LABEL = "myapp.ecs-run-local"
 DEFAULT_STOP_TIMEOUT = 30
@@ -50,6 +54,7 @@ class RunningTask:
     containers: dict[str, Container] = field(default_factory=dict)
     pause: Container | None = None
     volumes: list[Volume] = field(default_factory=list)
+    metadata: MetadataServer | None = None
     # Polled while waiting on dependencies, so that Ctrl-C during start-up is not ignored.
     stop_requested: Callable[[], bool] = lambda: False
 
@@ -60,12 +65,37 @@ class RunningTask:
     def definition(self, name: str) -> dict[str, Any]:
         return next(c for c in self.task["containerDefinitions"] if c["name"] == name)
 
-    def exited_essential(self) -> list[str]:
-        """Essential containers that have stopped: ECS would stop the whole task."""
+    def describe(self, name: str | None) -> dict[str, Any]:
+        """The v4 metadata of container `name`, or of the task when None, as Docker has them now."""
+        attrs: dict[str, dict[str, Any] | None] = {}
+        for container_name, container in list(self.containers.items()):
+            container.reload()
+            attrs[container_name] = container.attrs
+        task_address = None
+        if self.pause is not None:
+            self.pause.reload()
+            task_address = bridge_address(self.pause.attrs)
+        described = task_metadata(self.task, attrs, self.run_id, task_address)
+        if name is None:
+            return described
+        return dict(next(container for container in described["Containers"] if container["Name"] == name))
+
+    def exited_essential(self, progress: Callable[[str], None] = lambda _message: None) -> list[str]:
+        """Essential containers that have stopped and stay stopped: ECS would stop the whole task. A stopped
+        container that its restartPolicy lets restart is started again in place, as the ECS agent does."""
         exited = []
         for name, container in self.containers.items():
             container.reload()
-            if self.definition(name).get("essential", True) and container.status == "exited":
+            if container.status != "exited":
+                continue
+            state = container.attrs["State"]
+            ran = seconds_between(state["StartedAt"], state["FinishedAt"])
+            refusal = restart_refusal(self.definition(name).get("restartPolicy"), state["ExitCode"], ran)
+            if refusal is None:
+                container.start()
+                progress(f"run-local: {name} exited with {state['ExitCode']}; restarted in place (restartPolicy)")
+            elif self.definition(name).get("essential", True):
+                progress(f"run-local: {name} exited with {state['ExitCode']} and stays stopped: {refusal}")
                 exited.append(name)
         return exited
 
@@ -83,6 +113,8 @@ class RunningTask:
             container.remove(force=True, v=True)
         for volume in self.volumes:
             volume.remove(force=True)
+        if self.metadata is not None:
+            self.metadata.stop()
         return codes
 
 
@@ -118,11 +150,15 @@ def start_task(
     progress: Callable[[str], None] = print,
     port: int | None = None,
     stop_requested: Callable[[], bool] = lambda: False,
+    one_off: tuple[str, list[str]] | None = None,
 ) -> RunningTask:
     """Starts every container of `task` in dependency order; on any failure, removes what it created.
 
     The task's port is published on 127.0.0.1: on `port` when given, else on the fixed hostPort, else (a
-    dynamic hostPort 0) on a free port.
+    dynamic hostPort 0) on a free port. Every container gets ECS_CONTAINER_METADATA_URI_V4.
+    `one_off=(name, command)` runs that container with its command replaced, as `aws ecs run-task
+    --overrides` does, after the containers it depends on; containers that wait for it never start (as on
+    ECS, where they would wait for a health that a one-off command never reports).
     """
     secret_values = os.environ if secret_values is None else secret_values
     for definition in task["containerDefinitions"]:
@@ -157,55 +193,74 @@ def start_task(
                 image, ["sleep", "infinity"], name=f"{run.run_id}-pause", init=True, ports=published, labels=labels
             )
             run.pause.start()  # after the assignment, so that stop() removes it even when the start fails
+        run.metadata = serve_metadata(client, run.describe)
         for definition in start_order(task):
+            if one_off and not needed_for(one_off[0], definition["name"], task):
+                progress(f"run-local: {definition['name']} does not start: it waits for the one-off {one_off[0]}")
+                continue
             for dependency in definition.get("dependsOn", []):
                 progress(
                     f"run-local: {definition['name']} waits for {dependency['containerName']} to be "
                     f"{dependency['condition']}"
                 )
                 wait_for(run, dependency, timeout=180)
-            networking: dict[str, Any] = (
-                {"network_mode": f"container:{run.pause.id}"}
-                if run.pause
-                else {
-                    "network": "bridge",
-                    "links": {
-                        f"{run.run_id}-{link.split(':')[0]}": link.split(":")[-1]
-                        for link in definition.get("links", [])
-                    },
-                    "ports": {
-                        f"{m['containerPort']}/tcp": published[f"{m['containerPort']}/tcp"]
-                        for m in definition.get("portMappings", [])
-                    },
-                }
-            )
-            linux = definition.get("linuxParameters", {})
-            container = client.containers.create(
-                definition["image"],
-                name=f"{run.run_id}-{definition['name']}",
-                environment=container_environment(definition, secret_values, origin),
-                user=definition.get("user"),
-                read_only=definition.get("readonlyRootFilesystem", False),
-                volumes={
-                    volume_names[m["sourceVolume"]]: {
-                        "bind": m["containerPath"],
-                        "mode": "ro" if m.get("readOnly") else "rw",
-                    }
-                    for m in definition.get("mountPoints", [])
-                },
-                mem_limit=f"{definition['memory']}m" if "memory" in definition else None,
-                healthcheck=docker_healthcheck(definition["healthCheck"]) if "healthCheck" in definition else None,
-                init=linux.get("initProcessEnabled", False),
-                labels=labels,
-                **networking,
-            )
+            command = one_off[1] if one_off and one_off[0] == definition["name"] else None
+            container = create_container(run, definition, published, volume_names, command, origin, secret_values)
             run.containers[definition["name"]] = container
             container.start()
             progress(f"run-local: started {definition['name']} ({definition['image']})")
         for name in run.containers:
-            if "healthCheck" in run.definition(name):
+            if "healthCheck" in run.definition(name) and not (one_off and one_off[0] == name):
                 wait_for(run, {"containerName": name, "condition": "HEALTHY"}, timeout=180)
     except BaseException:
         run.stop()
         raise
     return run
+
+
+def create_container(
+    run: RunningTask,
+    definition: dict[str, Any],
+    published: dict[str, tuple[str, int]],
+    volume_names: dict[str, str],
+    command: list[str] | None,
+    origin: str,
+    secret_values: Mapping[str, str],
+) -> Container:
+    """One container of the task, created (not started) with the definition's settings and the mode's network."""
+    networking: dict[str, Any] = (
+        {"network_mode": f"container:{run.pause.id}"}
+        if run.pause
+        else {
+            "network": "bridge",
+            "links": {
+                f"{run.run_id}-{link.split(':')[0]}": link.split(":")[-1] for link in definition.get("links", [])
+            },
+            "ports": {
+                f"{m['containerPort']}/tcp": published[f"{m['containerPort']}/tcp"]
+                for m in definition.get("portMappings", [])
+            },
+        }
+    )
+    environment = container_environment(definition, secret_values, origin)
+    if run.metadata is not None:
+        environment["ECS_CONTAINER_METADATA_URI_V4"] = run.metadata.uri_for(definition["name"])
+    linux = definition.get("linuxParameters", {})
+    container: Container = run.client.containers.create(
+        definition["image"],
+        command,
+        name=f"{run.run_id}-{definition['name']}",
+        environment=environment,
+        user=definition.get("user"),
+        read_only=definition.get("readonlyRootFilesystem", False),
+        volumes={
+            volume_names[m["sourceVolume"]]: {"bind": m["containerPath"], "mode": "ro" if m.get("readOnly") else "rw"}
+            for m in definition.get("mountPoints", [])
+        },
+        mem_limit=f"{definition['memory']}m" if "memory" in definition else None,
+        healthcheck=docker_healthcheck(definition["healthCheck"]) if "healthCheck" in definition else None,
+        init=linux.get("initProcessEnabled", False),
+        labels={LABEL: run.run_id},
+        **networking,
+    )
+    return container

@@ -72,3 +72,11 @@ def env_edit(index: int, name: str, value: str) -> Callable[[Task], None]:
 
 
 P = "td.json: "
+
+
+def bridge_by_metadata() -> Task:
+    """prod in bridge mode, nginx finding the app through the task metadata endpoint instead of a link."""
+    from ecs.environments import load_environment
+    from ecs.render import render_task_definition
+
+    return render_task_definition(load_environment("prod"), "bridge", "ec2", "metadata")

@@ -17,11 +17,12 @@ PYTHON_READERS = [*sorted((REPO / "myapp").rglob("*.py")), REPO / "native" / "__
 NGINX_READERS = [
     *sorted((REPO / "nginx" / "templates").rglob("*.template")),
     *sorted((REPO / "nginx" / "docker-entrypoint.d").glob("*.sh")),
+    *sorted((REPO / "nginx" / "docker-entrypoint.d").glob("*.envsh")),
 ]
 ENV_READERS = {"env_str", "env_bool", "env_int", "env_list", "env_choice"}
 # The module that defines the readers passes the name through a parameter; everyone else names it.
 READER_MODULE = REPO / "myapp" / "env.py"
-NGINX_VARIABLE = re.compile(r"\$\{(NGINX_[A-Z0-9_]+)")
+NGINX_VARIABLE = re.compile(r"\$\{(NGINX_[A-Z0-9_]+|ECS_[A-Z0-9_]+)")
 VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]+")
 
 CODE = re.compile(r"`([^`]+)`")
@@ -29,7 +30,8 @@ FENCED = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
 # `python -m ...` or `python3 -m ...` not behind a path (.venv/bin/python is the venv's, which exists).
-BARE_PYTHON_MODULE = re.compile(r"(?<![\w./-])python3? -m\b")
+# A module of this project run by the host's Python; `python3 -m venv`, which creates a venv, is fine.
+BARE_PYTHON_MODULE = re.compile(r"(?<![\w./-])python3? -m (?!venv\b)")
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 
@@ -211,16 +213,24 @@ def commands(block: str) -> list[str]:
 
 
 def tells_to_run_python(command: str) -> bool:
-    """`python ...` as the command itself (after VAR=value, sudo or env), or a bare `python -m` anywhere."""
+    """`python ...` as the command itself (after VAR=value, sudo or env), `python3 manage.py` on the host (that is
+    `make manage`), or a bare `python -m` anywhere."""
     words = command.split()
     while words and (ASSIGNMENT.fullmatch(words[0]) or words[0] in ("sudo", "env", "exec")):
         words = words[1:]
-    return bool(words and words[0] == "python") or bool(BARE_PYTHON_MODULE.search(command))
+    manage_on_the_host = len(words) > 1 and words[0].startswith("python") and words[1] == "manage.py"
+    return bool(words and words[0] == "python") or manage_on_the_host or bool(BARE_PYTHON_MODULE.search(command))
 
 
 def test_the_python_rule_tells_bad_from_good() -> None:
     """Control: the rule below catches host python commands and lets venv, make, ecs-task and containers through."""
-    for bad in ("python -m ecs check", "python manage.py migrate", "sudo python3 -m native", "X=1 python x.py"):
+    for bad in (
+        "python -m ecs check",
+        "python manage.py migrate",
+        "python3 manage.py createsuperuser",
+        "sudo python3 -m native",
+        "X=1 python x.py",
+    ):
         assert tells_to_run_python(bad), bad
     for good in (
         ".venv/bin/ecs-task check",
@@ -228,6 +238,7 @@ def test_the_python_rule_tells_bad_from_good() -> None:
         '"command": ["python", "manage.py", "migrate"]',
         "make manage ARGS=createsuperuser",
         "python3 -c 'import secrets'",
+        "python3 -m venv .ecs",
     ):
         assert not tells_to_run_python(good), good
     assert commands("$ make run  # python -m native\n- run: python -m ecs check") == ["make run", "python -m ecs check"]

@@ -116,6 +116,7 @@ def test_task_definitions_wire_their_mode_row(mode: str) -> None:
     expected = {key: value for key, value in topology.nginx_environment().items() if key != "NGINX_TRUSTED_PROXIES"}
     assert {key: effective[key] for key in expected} == expected
     assert nginx.get("links", []) == list(topology.nginx_links)
+    assert ("restartPolicy" in app) is topology.app_address_survives_restart
     assert nginx["portMappings"] == [
         {"containerPort": NGINX_PORT, "hostPort": topology.nginx_host_port, "protocol": "tcp"}
     ]

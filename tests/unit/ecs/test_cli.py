@@ -10,7 +10,7 @@ import pytest
 
 from ecs.cli import main
 from ecs.environments import environment_names
-from ecs.render import MODE_LAUNCH_TYPES
+from ecs.render import renderings
 from tests.support.task_definitions import REFERENCES
 
 
@@ -34,12 +34,10 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
 
 
 def test_check_passes_on_every_combination(run_cli: Callable[..., Result]) -> None:
-    """`ecs-task check` renders 4 environments x (bridge/ec2, awsvpc/ec2, awsvpc/fargate), all clean."""
+    """`ecs-task check` renders every environment in every mode, launch type and bridge upstream, all clean."""
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("ok ") == len(environment_names()) * sum(
-        len(launch_types) for launch_types in MODE_LAUNCH_TYPES.values()
-    )
+    assert result.stdout.count("ok ") == len(environment_names()) * len(renderings())
 
 
 def test_render_out_writes_the_whole_file(run_cli: Callable[..., Result], tmp_path: Path) -> None:
@@ -86,3 +84,16 @@ def test_render_to_an_unwritable_place_says_so(run_cli: Callable[..., Result], t
     assert result.returncode == 1
     assert result.stderr == f"ecs-task render: cannot write {out}: No such file or directory\n"
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["--container", "app"], ["--command", "true"], ["--container", "web", "--command", "true"]]
+)
+def test_a_one_off_needs_a_known_container_and_a_command(run_cli: Callable[..., Result], args: list[str]) -> None:
+    """run-local --container/--command: both, with a container of the task, or exit 2 with an example."""
+    result = run_cli("run-local", "--mode", "awsvpc", *args)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "ecs-task run-local: a one-off needs --container (one of app, nginx) and --command, for example "
+        '--container app --command "python manage.py migrate --noinput"\n'
+    )

@@ -55,6 +55,8 @@ def test_only_what_truly_differs_between_modes_differs(env: str) -> None:
         "$.containerDefinitions.nginx.portMappings",
         "$.containerDefinitions.nginx.links",
         "$.containerDefinitions.nginx.environment.NGINX_UPSTREAM_HOST.value",
+        # The app restarts in place only where nginx's address for it survives the restart.
+        "$.containerDefinitions.app.restartPolicy",
     }
 
 
@@ -162,3 +164,28 @@ def test_fill_types_and_drops() -> None:
 def test_to_json_is_indented_with_a_final_newline() -> None:
     """The written file is two-space indented JSON ending in a newline, as committed."""
     assert to_json({"family": "f", "cpu": ["1"]}) == '{\n  "family": "f",\n  "cpu": [\n    "1"\n  ]\n}\n'
+
+
+def test_bridge_by_metadata_differs_from_links_only_in_how_nginx_finds_the_app() -> None:
+    """--bridge-upstream metadata: no links and no host; nginx names the app's container and reads its address."""
+    environment = load_environment("prod")
+    links = render_task_definition(environment, "bridge", "ec2", "links")
+    metadata = render_task_definition(environment, "bridge", "ec2", "metadata")
+    assert differences(by_name(links), by_name(metadata)) == {
+        "$.containerDefinitions.nginx.links",
+        "$.containerDefinitions.nginx.environment.NGINX_UPSTREAM_HOST",
+        "$.containerDefinitions.nginx.environment.NGINX_UPSTREAM_DISCOVERY",
+        "$.containerDefinitions.nginx.environment.NGINX_UPSTREAM_CONTAINER",
+    }
+    nginx = metadata["containerDefinitions"][1]
+    assert {"name": "NGINX_UPSTREAM_DISCOVERY", "value": "ecs-metadata"} in nginx["environment"]
+    assert {"name": "NGINX_UPSTREAM_CONTAINER", "value": "app"} in nginx["environment"]
+
+
+def test_metadata_upstream_is_for_bridge_mode_only() -> None:
+    """In awsvpc nginx reaches the app at 127.0.0.1: asking for the metadata way there is an error that says so."""
+    with pytest.raises(RenderError) as error:
+        render_task_definition(load_environment("dev"), "awsvpc", "ec2", "metadata")
+    assert str(error.value) == (
+        "--bridge-upstream metadata applies to bridge mode only: in awsvpc nginx reaches the app at 127.0.0.1."
+    )

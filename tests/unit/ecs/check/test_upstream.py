@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, both, edit, env_edit, problems
+from tests.support.task_definitions import AWSVPC, BRIDGE, P, Task, both, bridge_by_metadata, edit, env_edit, problems
 
 
 def reverse_containers(task: Task) -> None:
@@ -146,3 +146,61 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
 def test_rule(base: Task, mutate: Callable[[Task], None], expected: list[str]) -> None:
     """One broken field, exactly the expected errors."""
     assert problems(base, mutate) == expected
+
+
+def test_bridge_by_metadata_is_clean() -> None:
+    """The metadata way passes: no link, no host, the app named, and nginx waiting for it."""
+    assert problems(bridge_by_metadata(), lambda _task: None) == []
+
+
+DISCOVERY_CASES: list[tuple[str, Callable[[Task], None], list[str]]] = [
+    (
+        "unknown way",
+        env_edit(1, "NGINX_UPSTREAM_DISCOVERY", "dns"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_DISCOVERY: 'dns' is not a way to find the "
+            "app: use ecs-metadata [upstream-discovery]"
+        ],
+    ),
+    (
+        "host set too",
+        env_edit(1, "NGINX_UPSTREAM_HOST", "app"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_HOST: is set too: the address read from the "
+            "task metadata would replace it; keep one of the two [upstream-discovery]"
+        ],
+    ),
+    (
+        "unknown container",
+        env_edit(1, "NGINX_UPSTREAM_CONTAINER", "web"),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_CONTAINER: 'web' names no other container of "
+            "this task: name the app's one (app) [upstream-discovery]"
+        ],
+    ),
+    (
+        "no wait for the app",
+        edit("containerDefinitions.1.dependsOn", None),
+        [
+            P + "containerDefinitions[nginx].dependsOn: does not wait for 'app': it has no address until it starts, "
+            'so nginx would find none; add {"containerName": "app", "condition": "HEALTHY"} [upstream-discovery]'
+        ],
+    ),
+    (
+        "in awsvpc mode",
+        both(edit("networkMode", "awsvpc"), edit("containerDefinitions.1.portMappings.0.hostPort", 8080)),
+        [
+            P + "containerDefinitions[nginx].environment.NGINX_UPSTREAM_DISCOVERY: reads a bridge address, but in "
+            "awsvpc mode nginx reaches the app at 127.0.0.1: set NGINX_UPSTREAM_HOST=127.0.0.1 instead "
+            "[upstream-discovery]"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"), [case[1:] for case in DISCOVERY_CASES], ids=[c[0] for c in DISCOVERY_CASES]
+)
+def test_discovery_rule(mutate: Callable[[Task], None], expected: list[str]) -> None:
+    """One broken field of the metadata way, exactly the expected errors."""
+    assert problems(bridge_by_metadata(), mutate) == expected

@@ -12,7 +12,10 @@ from ecs.local.containers import (
     container_environment,
     docker_healthcheck,
     host_ports,
+    needed_for,
     require_free_port,
+    restart_refusal,
+    seconds_between,
     start_order,
 )
 from tests.support.task_definitions import AWSVPC, BRIDGE
@@ -100,3 +103,38 @@ def test_a_busy_port_is_refused_with_the_fix() -> None:
             rf"another port with --port, for example --port {port + 1}\.$",
         ):
             require_free_port(port)
+
+
+POLICY = {"enabled": True, "ignoredExitCodes": [0], "restartAttemptPeriod": 60}
+
+
+@pytest.mark.parametrize(
+    ("policy", "exit_code", "ran", "refusal"),
+    [
+        (POLICY, 137, 60.0, None),
+        (POLICY, 1, 3600.0, None),
+        (POLICY, 0, 3600.0, "its restartPolicy ignores exit code 0"),
+        (POLICY, 137, 59.4, "it ran 59 s, less than its restartAttemptPeriod of 60 s"),
+        ({"enabled": True}, 1, 299.0, "it ran 299 s, less than its restartAttemptPeriod of 300 s"),
+        ({"enabled": False, "restartAttemptPeriod": 60}, 1, 3600.0, "it has no restartPolicy"),
+        (None, 1, 3600.0, "it has no restartPolicy"),
+    ],
+)
+def test_restart_follows_the_ecs_agent(
+    policy: dict[str, Any] | None, exit_code: int, ran: float, refusal: str | None
+) -> None:
+    """Restart in place after restartAttemptPeriod (300 s by default), never on an ignored exit code."""
+    assert restart_refusal(policy, exit_code, ran) == refusal
+
+
+def test_docker_timestamps_give_seconds() -> None:
+    """Docker's nanosecond RFC 3339 stamps subtract to the second and below."""
+    assert seconds_between("2026-11-22T04:00:00.123456789Z", "2026-11-22T04:01:01.623456789Z") == 61.5
+    assert seconds_between("2026-11-22T04:00:00Z", "2026-11-22T04:00:02.5Z") == 2.5
+
+
+def test_a_one_off_starts_only_what_it_waits_for() -> None:
+    """The one-off container and its dependencies start; containers waiting for it do not."""
+    assert needed_for("app", "app", BRIDGE) is True
+    assert needed_for("app", "nginx", BRIDGE) is False
+    assert needed_for("nginx", "app", BRIDGE) is True
