@@ -25,9 +25,11 @@ MODE_LAUNCH_TYPES = {"bridge": ("ec2",), "awsvpc": ("ec2", "fargate", "managed-i
 # How nginx finds the app in bridge mode: a link alias, or its address from the task metadata endpoint.
 BRIDGE_UPSTREAMS = {"links": "bridge", "metadata": "bridge-metadata"}
 # The app restarts in place after a crash (ECS agent 1.86.0+), where its address survives a restart
-# (topologies.py): not after a clean exit (0), and only once it ran a minute, so a crash loop still stops
-# the task and the service replaces it.
-APP_RESTART_POLICY = {"enabled": True, "ignoredExitCodes": [0], "restartAttemptPeriod": 60}
+# (topologies.py), and only once it ran a minute, so a crash loop still stops the task and the service
+# replaces it. Not after exit 0 (a clean stop) or 1 (a failed Django command: a one-off `migrate` run with
+# this task definition must stop the task with its code, not run again); gunicorn's own failures (3, 4, 255)
+# and kills (137) do restart.
+APP_RESTART_POLICY = {"enabled": True, "ignoredExitCodes": [0, 1], "restartAttemptPeriod": 60}
 # Why a launch type refuses bridge mode.
 BRIDGE_REFUSED = {
     "fargate": "Fargate supports awsvpc only",

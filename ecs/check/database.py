@@ -18,7 +18,7 @@ def check_database(task: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(
                 f"{prefix}.secrets",
                 f"DJANGO_ENV={environment} without a DATABASE_URL secret keeps the database in task storage, "
-                "which every deployment replaces: the data would be lost. Add DATABASE_URL (a Secrets Manager "
-                "ARN) to [secrets] in the environment file",
+                "which every deployment replaces: the data would be lost. Add DATABASE_URL (a Secrets Manager or SSM "
+                "parameter ARN) to [secrets] in the environment file",
                 "database",
             )

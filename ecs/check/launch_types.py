@@ -77,7 +77,8 @@ def check_fargate(task: dict[str, Any], mode: str) -> Iterator[Problem]:
             if container.get(key):
                 yield Problem(f"{prefix}.{key}", "is not supported on Fargate", "fargate")
         for key in FARGATE_FORBIDDEN_LINUX:
-            if container.get("linuxParameters", {}).get(key):
+            # Set at all counts: maxSwap 0 and swappiness 0 are values that Fargate refuses too.
+            if container.get("linuxParameters", {}).get(key) is not None:
                 yield Problem(f"{prefix}.linuxParameters.{key}", "is not supported on Fargate", "fargate")
 
 

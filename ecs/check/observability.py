@@ -1,12 +1,14 @@
 """Rule group 5: what operators need to see a task's state: a health check on every essential container, and
-complete awslogs options (KICS "healthcheck missing"; cfn-lint E3046; Fargate needs the stream prefix)."""
+complete awslogs options (KICS "healthcheck missing"; cfn-lint E3046; Fargate also needs the stream prefix)."""
 
 from collections.abc import Iterator
 from typing import Any
 
-from ecs.check.model import Problem, containers
+from ecs.check.model import Problem, containers, is_fargate
 
-AWSLOGS_OPTIONS = ("awslogs-group", "awslogs-region", "awslogs-stream-prefix")
+AWSLOGS_OPTIONS = ("awslogs-group", "awslogs-region")
+# On EC2 the prefix is optional (streams are then named by container id); Fargate requires it.
+FARGATE_AWSLOGS_OPTIONS = ("awslogs-stream-prefix",)
 
 
 def check_observability(task: dict[str, Any]) -> Iterator[Problem]:
@@ -25,6 +27,13 @@ def check_observability(task: dict[str, Any]) -> Iterator[Problem]:
                 if not options.get(option):
                     yield Problem(
                         f"{prefix}.logConfiguration.options.{option}",
-                        "is missing: the awslogs driver needs the log group, its region and a stream prefix",
+                        "is missing: the awslogs driver needs the log group and its region",
+                        "awslogs",
+                    )
+            for option in FARGATE_AWSLOGS_OPTIONS if is_fargate(task) else ():
+                if not options.get(option):
+                    yield Problem(
+                        f"{prefix}.logConfiguration.options.{option}",
+                        "is missing: on Fargate the awslogs driver needs a stream prefix",
                         "awslogs",
                     )

@@ -24,6 +24,7 @@ def free_port() -> int:
 
 def require_free_port(port: int) -> None:
     """Refuses a local port that another process holds, before Docker fails with a long API error."""
+    other = port + 1 if port < 65535 else port - 1
     try:
         socket.create_server(("127.0.0.1", port)).close()
     except OSError as error:
@@ -31,7 +32,7 @@ def require_free_port(port: int) -> None:
             raise
         raise RunLocalError(
             f"127.0.0.1:{port} is already in use by another process: stop it, or publish the task on another "
-            f"port with --port, for example --port {port + 1 if port < 65535 else port - 1}."
+            f'port with --port, for example --port {other} (make run-local ARGS="--port {other}").'
         ) from None
 
 

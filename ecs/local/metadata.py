@@ -128,7 +128,11 @@ class MetadataServer:
         if name is None or len(parts) > 3 or (len(parts) == 3 and parts[2] != "task"):
             body, status = {"error": f"no metadata at {request.path}"}, HTTPStatus.NOT_FOUND
         else:
-            body, status = self.describe(None if len(parts) == 3 else name), HTTPStatus.OK
+            try:
+                body, status = self.describe(None if len(parts) == 3 else name), HTTPStatus.OK
+            except Exception as error:  # noqa: BLE001 - Docker can fail mid-request; the caller gets a clear 503
+                body = {"error": f"Docker did not describe the task: {type(error).__name__}: {error}"}
+                status = HTTPStatus.SERVICE_UNAVAILABLE
         payload = json.dumps(body).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json")
@@ -144,15 +148,25 @@ class MetadataServer:
         self.httpd.server_close()
 
 
-def serve_metadata(client: "docker.DockerClient", describe: Callable[[str | None], Any]) -> MetadataServer:
-    """The task metadata endpoint, on the address of Docker's default bridge, which every container reaches."""
-    gateway = client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+def serve_metadata(
+    client: "docker.DockerClient", describe: Callable[[str | None], Any], needed_by: list[str]
+) -> MetadataServer | None:
+    """The task metadata endpoint, on the address of Docker's default bridge, which every container reaches.
+
+    Where this machine cannot serve there (Docker Desktop, rootless or remote engines), the containers go
+    without ECS_CONTAINER_METADATA_URI_V4, unless one needs it (`needed_by`): then run-local stops, naming it.
+    """
     try:
+        gateway = client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
         server = MetadataServer(gateway, describe)
-    except OSError as error:
-        raise RunLocalError(
-            f"cannot serve the task metadata endpoint on {gateway}, Docker's default bridge ({error.strerror}): "
-            "run-local needs the Docker engine on this machine"
-        ) from None
+    except (KeyError, IndexError, OSError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "Docker's default bridge names no gateway"
+        if needed_by:
+            raise RunLocalError(
+                f"{', '.join(needed_by)} read the task metadata endpoint (NGINX_UPSTREAM_DISCOVERY), which run-local "
+                f"serves on Docker's default bridge on this machine, and that failed ({reason}): run-local needs a "
+                "local Docker engine for it; use --bridge-upstream links"
+            ) from None
+        return None
     server.start()
     return server

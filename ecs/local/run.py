@@ -69,17 +69,26 @@ def run(task: dict[str, Any], mode: str, port: int | None, one_off: tuple[str, l
     return 1 if exited else 0
 
 
+# The exit code of a one-off that Ctrl-C or SIGTERM stopped, as a shell reports an interrupted command.
+INTERRUPTED = 130
+
+
 def finish_one_off(local: "RunningTask", name: str, stop_requested: list[int]) -> int:
-    """Waits for the one-off container to exit, prints its output, removes the task; its exit code."""
+    """Waits for the one-off container to stop for good, prints its output, removes the task; its exit code.
+
+    As on ECS, the container's restartPolicy applies to a one-off too: an exit it does not ignore, after
+    restartAttemptPeriod, runs the command again.
+    """
     container = local.containers[name]
     try:
         while not stop_requested:
+            local.exited_essential(print)  # restarts the container when its restartPolicy says so
             container.reload()
             if container.status == "exited":
                 break
             time.sleep(0.5)
         sys.stdout.write(container.logs().decode(errors="replace"))
-        code = int(container.attrs["State"]["ExitCode"]) if not stop_requested else 1
+        code = int(container.attrs["State"]["ExitCode"]) if not stop_requested else INTERRUPTED
     finally:
         local.stop()
     print(f"run-local: one-off {name} exited with {code}; the task is stopped and removed", flush=True)

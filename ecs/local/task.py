@@ -5,13 +5,16 @@
 - awsvpc: a pause container owns one network namespace and publishes the task's ports; every task
   container joins it (`--network container:`), so `localhost` works exactly as in the task.
 Also honoured: dependsOn (START, HEALTHY, COMPLETE, SUCCESS), healthCheck, user, readonlyRootFilesystem
-with the task volumes, environment, memory, stopTimeout and initProcessEnabled. Local differences: logs
-go to Docker (not CloudWatch), roles are ignored, each secret is read from the environment variable of the
-same name, and the published origin is added to DJANGO_CSRF_TRUSTED_ORIGINS.
+with the task volumes, environment, memory, stopTimeout, initProcessEnabled and restartPolicy (restarts in
+place, as the agent does). Every container gets ECS_CONTAINER_METADATA_URI_V4 (ecs/local/metadata.py), and
+a one-off replaces one container's command. Local differences: logs go to Docker (not CloudWatch), roles
+are ignored, each secret is read from the environment variable of the same name, and the published origin
+is added to DJANGO_CSRF_TRUSTED_ORIGINS.
 """
 
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +58,8 @@ class RunningTask:
     pause: Container | None = None
     volumes: list[Volume] = field(default_factory=list)
     metadata: MetadataServer | None = None
+    # The metadata endpoint's thread and this one share the Docker client: one request at a time.
+    docker_lock: threading.Lock = field(default_factory=threading.Lock)
     # Polled while waiting on dependencies, so that Ctrl-C during start-up is not ignored.
     stop_requested: Callable[[], bool] = lambda: False
 
@@ -68,13 +73,14 @@ class RunningTask:
     def describe(self, name: str | None) -> dict[str, Any]:
         """The v4 metadata of container `name`, or of the task when None, as Docker has them now."""
         attrs: dict[str, dict[str, Any] | None] = {}
-        for container_name, container in list(self.containers.items()):
-            container.reload()
-            attrs[container_name] = container.attrs
-        task_address = None
-        if self.pause is not None:
-            self.pause.reload()
-            task_address = bridge_address(self.pause.attrs)
+        with self.docker_lock:
+            for container_name, container in list(self.containers.items()):
+                container.reload()
+                attrs[container_name] = container.attrs
+            task_address = None
+            if self.pause is not None:
+                self.pause.reload()
+                task_address = bridge_address(self.pause.attrs)
         described = task_metadata(self.task, attrs, self.run_id, task_address)
         if name is None:
             return described
@@ -85,7 +91,8 @@ class RunningTask:
         container that its restartPolicy lets restart is started again in place, as the ECS agent does."""
         exited = []
         for name, container in self.containers.items():
-            container.reload()
+            with self.docker_lock:
+                container.reload()
             if container.status != "exited":
                 continue
             state = container.attrs["State"]
@@ -101,6 +108,8 @@ class RunningTask:
 
     def stop(self) -> dict[str, int]:
         """Stops the containers in reverse start order with their stopTimeout; returns their exit codes."""
+        if self.metadata is not None:
+            self.metadata.stop()  # first: it reads the containers that are about to go
         codes = {}
         for name, container in reversed(self.containers.items()):
             timeout = self.definition(name).get("stopTimeout", DEFAULT_STOP_TIMEOUT)
@@ -113,8 +122,6 @@ class RunningTask:
             container.remove(force=True, v=True)
         for volume in self.volumes:
             volume.remove(force=True)
-        if self.metadata is not None:
-            self.metadata.stop()
         return codes
 
 
@@ -126,7 +133,8 @@ def wait_for(task: RunningTask, dependency: dict[str, Any], timeout: float) -> N
     while time.monotonic() < deadline:
         if task.stop_requested():
             raise RunLocalError(f"interrupted while waiting for {name!r} to be {condition}")
-        container.reload()
+        with task.docker_lock:
+            container.reload()
         state = container.attrs["State"]
         if condition == "START" and state["Running"]:
             return
@@ -193,7 +201,14 @@ def start_task(
                 image, ["sleep", "infinity"], name=f"{run.run_id}-pause", init=True, ports=published, labels=labels
             )
             run.pause.start()  # after the assignment, so that stop() removes it even when the start fails
-        run.metadata = serve_metadata(client, run.describe)
+        readers = [
+            definition["name"]
+            for definition in task["containerDefinitions"]
+            if any(item["name"] == "NGINX_UPSTREAM_DISCOVERY" for item in definition.get("environment", []))
+        ]
+        run.metadata = serve_metadata(client, run.describe, readers)
+        if run.metadata is None:
+            progress("run-local: no task metadata endpoint here (no local Docker bridge): containers go without it")
         for definition in start_order(task):
             if one_off and not needed_for(one_off[0], definition["name"], task):
                 progress(f"run-local: {definition['name']} does not start: it waits for the one-off {one_off[0]}")

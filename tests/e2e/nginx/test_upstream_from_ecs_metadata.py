@@ -6,7 +6,6 @@ documented v4 task response for bridge mode.
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -97,7 +96,7 @@ def test_refusals_name_the_variable_and_stop_start_up(environment: dict[str, str
     assert "host=" not in result.stdout
 
 
-def test_gives_up_when_the_app_never_gets_an_address(tmp_path: Path) -> None:
+def test_gives_up_when_the_app_never_gets_an_address() -> None:
     """An app listed without an address (not started) fails after the retries, saying it must start first."""
     response = as_json(bridge_task_response({"nginx": "172.17.0.3", "app": ""}))
     with serving(response, content_type="application/json") as url:

@@ -21,7 +21,7 @@ def test_a_deployed_environment_needs_a_database_url_secret(environment: str) ->
     assert problems(AWSVPC, mutate) == [
         P + f"containerDefinitions[app].secrets: DJANGO_ENV={environment} without a DATABASE_URL secret keeps the "
         "database in task storage, which every deployment replaces: the data would be lost. Add DATABASE_URL (a "
-        "Secrets Manager ARN) to [secrets] in the environment file [database]"
+        "Secrets Manager or SSM parameter ARN) to [secrets] in the environment file [database]"
     ]
 
 

@@ -127,3 +127,17 @@ def test_managed_instances_accept_the_awsvpc_task() -> None:
 def test_valid_fargate_sizes_pass(cpu: str, memory: str) -> None:
     """The larger Fargate sizes and the "vCPU"/"GB" spellings are accepted."""
     assert problems(AWSVPC, both(edit("cpu", cpu), edit("memory", memory))) == []
+
+
+def test_zero_is_still_a_value_fargate_refuses() -> None:
+    """maxSwap 0 and swappiness 0 are set, so Fargate refuses them like any other value."""
+    assert problems(
+        AWSVPC,
+        both(
+            edit("containerDefinitions.0.linuxParameters.maxSwap", 0),
+            edit("containerDefinitions.0.linuxParameters.swappiness", 0),
+        ),
+    ) == [
+        P + "containerDefinitions[app].linuxParameters.maxSwap: is not supported on Fargate [fargate]",
+        P + "containerDefinitions[app].linuxParameters.swappiness: is not supported on Fargate [fargate]",
+    ]

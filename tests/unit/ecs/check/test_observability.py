@@ -18,8 +18,8 @@ def test_every_essential_container_has_a_health_check() -> None:
     )
 
 
-def test_awslogs_needs_group_region_and_stream_prefix() -> None:
-    """Each missing or empty awslogs option is named."""
+def test_awslogs_needs_group_region_and_on_fargate_a_stream_prefix() -> None:
+    """Each missing or empty awslogs option is named; the stream prefix only where Fargate requires it."""
     assert problems(
         AWSVPC,
         both(
@@ -29,12 +29,17 @@ def test_awslogs_needs_group_region_and_stream_prefix() -> None:
         ),
     ) == [
         P + "containerDefinitions[app].logConfiguration.options.awslogs-group: is missing: the awslogs driver needs "
-        "the log group, its region and a stream prefix [awslogs]",
+        "the log group and its region [awslogs]",
         P + "containerDefinitions[app].logConfiguration.options.awslogs-region: is missing: the awslogs driver needs "
-        "the log group, its region and a stream prefix [awslogs]",
-        P + "containerDefinitions[nginx].logConfiguration.options.awslogs-stream-prefix: is missing: the awslogs "
-        "driver needs the log group, its region and a stream prefix [awslogs]",
+        "the log group and its region [awslogs]",
+        P + "containerDefinitions[nginx].logConfiguration.options.awslogs-stream-prefix: is missing: on Fargate the "
+        "awslogs driver needs a stream prefix [awslogs]",
     ]
+
+
+def test_the_stream_prefix_is_optional_on_ec2() -> None:
+    """On EC2 the awslogs streams are named by container id without a prefix: no problem."""
+    assert problems(BRIDGE, edit("containerDefinitions.1.logConfiguration.options.awslogs-stream-prefix", None)) == []
 
 
 def test_other_log_drivers_are_not_held_to_awslogs_options() -> None:

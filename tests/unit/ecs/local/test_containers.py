@@ -100,7 +100,8 @@ def test_a_busy_port_is_refused_with_the_fix() -> None:
         with pytest.raises(
             RunLocalError,
             match=rf"^127\.0\.0\.1:{port} is already in use by another process: stop it, or publish the task on "
-            rf"another port with --port, for example --port {port + 1}\.$",
+            rf"another port with --port, for example --port {port + 1} "
+            rf'\(make run-local ARGS="--port {port + 1}"\)\.$',
         ):
             require_free_port(port)
 

@@ -3,9 +3,11 @@
 from http import HTTPStatus
 from typing import Any
 
+import pytest
 import requests
 
-from ecs.local.metadata import MetadataServer, container_metadata, task_metadata
+from ecs.local.containers import RunLocalError
+from ecs.local.metadata import MetadataServer, container_metadata, serve_metadata, task_metadata
 from tests.support.task_definitions import AWSVPC, BRIDGE
 
 APP, NGINX = BRIDGE["containerDefinitions"]
@@ -104,3 +106,41 @@ def test_the_server_answers_each_containers_uri_and_nothing_else() -> None:
     finally:
         server.stop()
     assert described == ["app", None]
+
+
+class EngineWithoutGateway:
+    """A Docker client whose default bridge names no gateway, as some engines report it."""
+
+    class networks:
+        @staticmethod
+        def get(_name: str) -> Any:
+            return type("Network", (), {"attrs": {"IPAM": {"Config": []}}})()
+
+
+def test_without_a_local_bridge_the_endpoint_is_left_out_unless_needed() -> None:
+    """No gateway to serve on: containers go without the endpoint; a container that reads it stops run-local."""
+    assert serve_metadata(EngineWithoutGateway(), lambda _name: {}, []) is None
+    with pytest.raises(RunLocalError) as error:
+        serve_metadata(EngineWithoutGateway(), lambda _name: {}, ["nginx"])
+    assert str(error.value) == (
+        "nginx read the task metadata endpoint (NGINX_UPSTREAM_DISCOVERY), which run-local serves on Docker's "
+        "default bridge on this machine, and that failed (Docker's default bridge names no gateway): run-local "
+        "needs a local Docker engine for it; use --bridge-upstream links"
+    )
+
+
+def test_a_docker_failure_mid_request_is_a_503_that_says_so() -> None:
+    """When Docker cannot describe the task, the container gets 503 with the reason, and the server goes on."""
+
+    def describe(_name: str | None) -> dict[str, Any]:
+        raise OSError("engine went away")
+
+    server = MetadataServer("127.0.0.1", describe)
+    server.start()
+    try:
+        answer = requests.get(server.uri_for("app") + "/task", timeout=5)
+        assert answer.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+        assert answer.json() == {"error": "Docker did not describe the task: OSError: engine went away"}
+        assert requests.get(server.uri_for("nginx"), timeout=5).status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    finally:
+        server.stop()
