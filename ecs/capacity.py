@@ -1,10 +1,8 @@
 """How many awsvpc tasks fit on an EC2 instance type, without and with ENI trunking, and what binds first.
 
-Each awsvpc task takes one ENI of its instance, and placement fails with `RESOURCE:ENI` when none is left.
-ecs/data/eni_limits.csv holds the limits of every type that the ECS developer guide's trunking table or
-amazon-vpc-cni-k8s's per-type ENI limits list. Its header names both sources and the command that
-regenerates it (ecs/data/generate_eni_limits.py).
-"""
+Each awsvpc task takes one ENI of its instance; placement fails with `RESOURCE:ENI` when none is left.
+ecs/data/eni_limits.csv holds every type of the ECS guide's trunking table and of amazon-vpc-cni-k8s's ENI
+limits; its header names both sources and the command that regenerates it (ecs/data/generate_eni_limits.py)."""
 
 import csv
 import difflib
@@ -17,6 +15,7 @@ COLUMNS = (
     "instance_type",
     "max_enis",
     "network_cards",
+    "first_card_enis",
     "awsvpc_tasks_without_trunking",
     "awsvpc_tasks_with_trunking",
     "trunking",
@@ -33,9 +32,20 @@ LISTED, NOT_LISTED, UNSUPPORTED, CONTRADICTED, INVALID = (
     "listed-invalid",
 )
 
-# Exit codes of `ecs-task capacity`.
-FITS, DOES_NOT_FIT, UNKNOWN = 0, 1, 2
+FITS, DOES_NOT_FIT, UNKNOWN = 0, 1, 2  # the exit codes of `ecs-task capacity`
 
+# ECS registers less memory than EC2 lists, by an amount no source gives: tasks within this share of EC2's figure
+# fit; more, up to all of it, is "cannot tell" (docs/ecs.md, capacity).
+CERTAIN_MEMORY_PERCENT = 90
+# Why more tasks than a resource holds for certain may fit, or may not: {0} is that certain count.
+DOUBTS = {
+    "ENIs": "By ENIs, more than {0} task(s) need ENIs beyond the first network card, and the sources do not "
+    "settle whether ECS places awsvpc tasks there: try them on one instance.",
+    "memory": f"By memory, more than {{0}} task(s) need more than {CERTAIN_MEMORY_PERCENT}% of the memory EC2 lists, "
+    "and ECS registers less than EC2's figure (the OS, the ECS agent and ECS_RESERVED_MEMORY keep some): compare "
+    "with the container instance's registered MEMORY (aws ecs describe-container-instances --cluster CLUSTER "
+    "--container-instances ID --query 'containerInstances[0].registeredResources').",
+}
 DESCRIBE = (
     "aws ec2 describe-instance-types --instance-types {0} "
     "--query 'InstanceTypes[0].[VCpuInfo.DefaultVCpus,MemoryInfo.SizeInMiB]'"
@@ -49,10 +59,28 @@ class InstanceLimits:
     instance_type: str
     max_enis: int | None
     network_cards: int | None
+    first_card_enis: int | None
     without_trunking: int
     with_trunking: int | None
     trunking: str
     unsupported_in_guide: str
+    in_guide: bool
+
+    @property
+    def up_to(self) -> int:
+        """Most tasks without trunking: more than the certain figure only on a multi-card type the guide omits."""
+        return self.without_trunking if self.in_guide or self.max_enis is None else self.max_enis - 1
+
+
+@dataclass(frozen=True)
+class Span:
+    """How many tasks a resource holds: `low` for certain, and perhaps up to `high`."""
+
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return str(self.low) if self.low == self.high else f"{self.low} to {self.high}"
 
 
 @dataclass(frozen=True)
@@ -72,24 +100,24 @@ class InstanceSize:
     memory_mib: int
 
 
-def optional_int(text: str) -> int | None:
-    """An empty CSV cell is None: the source gives no figure."""
-    return int(text) if text else None
+Held = dict[str, Span | None]  # the tasks each resource holds; None: trunking's limit, which no source gives
 
 
 @cache
 def instance_limits() -> dict[str, InstanceLimits]:
-    """Every row of ecs/data/eni_limits.csv, by instance type."""
+    """Every row of ecs/data/eni_limits.csv, by instance type; an empty cell is None: the source gives no figure."""
     lines = [line for line in ENI_LIMITS.read_text().splitlines() if not line.startswith("#")]
     return {
         row["instance_type"]: InstanceLimits(
             instance_type=row["instance_type"],
-            max_enis=optional_int(row["max_enis"]),
-            network_cards=optional_int(row["network_cards"]),
+            max_enis=int(row["max_enis"]) if row["max_enis"] else None,
+            network_cards=int(row["network_cards"]) if row["network_cards"] else None,
+            first_card_enis=int(row["first_card_enis"]) if row["first_card_enis"] else None,
             without_trunking=int(row["awsvpc_tasks_without_trunking"]),
-            with_trunking=optional_int(row["awsvpc_tasks_with_trunking"]),
+            with_trunking=int(row["awsvpc_tasks_with_trunking"]) if row["awsvpc_tasks_with_trunking"] else None,
             trunking=row["trunking"],
             unsupported_in_guide=row["unsupported_in_guide"],
+            in_guide="ecs-guide" in row["sources"].split("+"),
         )
         for row in csv.DictReader(lines)
     }
@@ -101,6 +129,13 @@ def eni_summary(limits: InstanceLimits) -> str:
     if limits.max_enis is None:
         return f"{name}: the ECS table allows {without} awsvpc task(s) without ENI trunking"
     cards = f" over {limits.network_cards} network cards" if limits.network_cards != 1 else ""
+    if limits.up_to > without:
+        return (
+            f"{name}: {limits.max_enis} ENIs{cards}, {limits.first_card_enis} of them on the first card; one is the "
+            f"instance's own, so {without} awsvpc task(s) fit without ENI trunking for certain, and up to "
+            f"{limits.up_to} if ECS uses every card (the sources do not settle it: for some multi-card types the ECS "
+            "guide counts fewer ENIs than all cards have)"
+        )
     if limits.max_enis - 1 != without:
         return (
             f"{name}: {limits.max_enis} ENIs{cards} would hold {limits.max_enis - 1} awsvpc task(s), but the ECS "
@@ -125,11 +160,12 @@ def trunking_clause(limits: InstanceLimits) -> str:
     return "trunking: not listed in the ECS table, unknown"
 
 
-def eni_allowance(limits: InstanceLimits, trunking: bool) -> int | None:
+def eni_allowance(limits: InstanceLimits, trunking: bool) -> Span | None:
     """The awsvpc tasks the ENIs hold; None when trunking is on and its limit is unknown."""
     if not trunking or limits.trunking == UNSUPPORTED:
-        return limits.without_trunking
-    return limits.with_trunking if limits.trunking == LISTED else None
+        return Span(limits.without_trunking, limits.up_to)
+    with_trunking = limits.with_trunking if limits.trunking == LISTED else None
+    return None if with_trunking is None else Span(with_trunking, with_trunking)
 
 
 def unknown_type(instance_type: str) -> str:
@@ -143,25 +179,31 @@ def unknown_type(instance_type: str) -> str:
     )
 
 
-def resources(
-    by_enis: int | None, task: TaskSize | None, instance: InstanceSize | None, mode: str
-) -> dict[str, int | None]:
+def resources(by_enis: Span | None, task: TaskSize | None, instance: InstanceSize | None, mode: str) -> Held:
     """The tasks each resource holds: ENIs (awsvpc only), and CPU and memory when the task and instance are known."""
-    held: dict[str, int | None] = {"ENIs": by_enis} if mode == "awsvpc" else {}
+    held: Held = {"ENIs": by_enis} if mode == "awsvpc" else {}
     if task is not None and instance is not None:
-        held["CPU"] = instance.vcpus * 1024 // task.cpu
-        held["memory"] = instance.memory_mib // task.memory
+        held["CPU"] = Span(instance.vcpus * 1024 // task.cpu, instance.vcpus * 1024 // task.cpu)
+        certain = instance.memory_mib * CERTAIN_MEMORY_PERCENT // (100 * task.memory)
+        held["memory"] = Span(certain, instance.memory_mib // task.memory)
     return held
 
 
-def listing(names: list[str]) -> str:
-    """`ENIs, CPU and memory`."""
-    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+def listing(names: list[str], conjunction: str = "and") -> str:
+    """`ENIs, CPU and memory`, or `ENIs, CPU or memory`."""
+    return f" {conjunction} ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
-def task_sentence(
-    instance_type: str, held: dict[str, int | None], task: TaskSize, instance: InstanceSize | None
-) -> str:
+def first_to_bind(held: dict[str, Span]) -> str:
+    """`CPU binds first, at 2`, or, where a resource's count is a span, every one that may bind first."""
+    low, high = min(span.low for span in held.values()), min(span.high for span in held.values())
+    binding = [name for name, span in held.items() if span.low <= high]
+    if low == high and all(held[name].low == held[name].high for name in binding):
+        return f"{listing(binding)} {'bind' if len(binding) > 1 or binding == ['ENIs'] else 'binds'} first, at {high}"
+    return f"{listing(binding, 'or')} {'bind' if binding[-1] == 'ENIs' else 'binds'} first, at {Span(low, high)}"
+
+
+def task_sentence(instance_type: str, held: Held, task: TaskSize, instance: InstanceSize | None) -> str:
     """What binds first for the environment's task: ENIs, CPU or memory, or that it cannot be told."""
     subject = f"{task.environment}'s task (cpu {task.cpu}, memory {task.memory} MiB) on {instance_type}"
     if instance is None:
@@ -171,22 +213,22 @@ def task_sentence(
             f"{subject}:{enis} whether {which} first cannot be told, as neither source gives {instance_type}'s "
             f"vCPUs and memory. Pass them as --vcpus and --memory-mib ({DESCRIBE.format(instance_type)})."
         )
-    # Memory as EC2 lists it: the OS, the ECS agent and ECS_RESERVED_MEMORY take some, which no source gives.
-    subject += f" ({instance.vcpus} vCPUs, {instance.memory_mib} MiB, ignoring what the OS and ECS agent reserve)"
-    counts = ", ".join(f"by {name}: {'unknown' if count is None else count}" for name, count in held.items())
-    if None in held.values():
+    subject += (
+        f" ({instance.vcpus} vCPUs, {instance.memory_mib} MiB as EC2 lists it; ECS registers less, so memory holds "
+        f"for certain the tasks within {CERTAIN_MEMORY_PERCENT}% of it)"
+    )
+    counts = ", ".join(f"by {name}: {'unknown' if span is None else span}" for name, span in held.items())
+    known = {name: span for name, span in held.items() if span is not None}
+    if len(known) < len(held):
         return (
             f"{subject}: tasks that fit {counts}; which binds first cannot be told while trunking's limit is unknown."
         )
-    first = min(count for count in held.values() if count is not None)
-    binding = [name for name, count in held.items() if count == first]
-    verb = "binds" if binding in (["CPU"], ["memory"]) else "bind"
-    return f"{subject}: tasks that fit {counts}; {listing(binding)} {verb} first, at {first}."
+    return f"{subject}: tasks that fit {counts}; {first_to_bind(known)}."
 
 
-def verdict(tasks: int, held: dict[str, int | None], limits: InstanceLimits | None, trunking: bool) -> tuple[int, str]:
+def verdict(tasks: int, held: Held, limits: InstanceLimits | None, trunking: bool) -> tuple[int, str]:
     """Whether `tasks` fit by every resource, and the failure ECS would report when they do not."""
-    blocked = [name for name, count in held.items() if count is not None and tasks > count]
+    blocked = [name for name, span in held.items() if span is not None and tasks > span.high]
     if blocked:
         failures = listing([f"RESOURCE:{'ENI' if name == 'ENIs' else name.upper()}" for name in blocked])
         trunking_helps = limits is not None and limits.trunking == LISTED and tasks <= (limits.with_trunking or 0)
@@ -197,11 +239,13 @@ def verdict(tasks: int, held: dict[str, int | None], limits: InstanceLimits | No
         else:
             fix = "Use a larger instance type or more instances."
         return DOES_NOT_FIT, f"For {tasks} task(s): they do not fit; placement would fail with {failures}. {fix}"
-    if held.get("ENIs", 0) is None and limits and tasks > limits.without_trunking:
+    if "ENIs" in held and held["ENIs"] is None and limits and tasks > limits.without_trunking:
         return UNKNOWN, (
             f"For {tasks} task(s): they need ENI trunking, whose limit here is unknown: see the ENI trunking page "
             "of the current ECS developer guide."
         )
+    if unsure := [DOUBTS[name].format(span.low) for name, span in held.items() if span and tasks > span.low]:
+        return UNKNOWN, f"For {tasks} task(s): cannot tell. {' '.join(unsure)}"
     return FITS, f"For {tasks} task(s): they fit."
 
 
@@ -227,6 +271,7 @@ def answer(
     instance: InstanceSize | None = None,
 ) -> tuple[int, str]:
     """The exit code and the answer for `capacity --instance-type T [--tasks N] [--mode M] [--env E] [--trunking]`."""
+    instance_type = instance_type.lower()
     limits = instance_limits().get(instance_type)
     if mode == "bridge":
         lines = [

@@ -11,6 +11,7 @@ from typing import Any
 from ecs.capacity import UNKNOWN, InstanceSize, TaskSize, answer, usage_problem
 from ecs.check import check_task_definition
 from ecs.environments import EnvironmentFileError, environment_names, load_environment
+from ecs.files import write_atomically
 from ecs.render import (
     BRIDGE_UPSTREAMS,
     LAUNCH_TYPES,
@@ -20,16 +21,6 @@ from ecs.render import (
     renderings,
     to_json,
 )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Writes the whole file or nothing: a reader never sees half a task definition."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def render(args: argparse.Namespace) -> int:

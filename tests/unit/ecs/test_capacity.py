@@ -2,7 +2,7 @@
 
 import pytest
 
-from ecs.capacity import DOES_NOT_FIT, FITS, UNKNOWN, answer
+from ecs.capacity import DOES_NOT_FIT, FITS, UNKNOWN, InstanceSize, TaskSize, answer
 from ecs.cli import main
 from ecs.environments import load_environment
 
@@ -18,6 +18,17 @@ def one_card(name: str, enis: int, tasks: int) -> str:
 
 
 C5_LARGE = f"{one_card('c5.large', 3, 2)}; with ENI trunking (awsvpcTrunking), 10 fit."
+# A multi-card type that the ECS guide does not list: the first card's ENIs for certain, every card's at most.
+P5 = (
+    "p5.48xlarge: 64 ENIs over 32 network cards, 2 of them on the first card; one is the instance's own, so 1 awsvpc "
+    "task(s) fit without ENI trunking for certain, and up to 63 if ECS uses every card (the sources do not settle it: "
+    "for some multi-card types the ECS guide counts fewer ENIs than all cards have); trunking: not listed in the ECS "
+    "table, unknown."
+)
+BEYOND_THE_FIRST_CARD = (
+    "By ENIs, more than {0} task(s) need ENIs beyond the first network card, and the sources do not settle whether "
+    "ECS places awsvpc tasks there: try them on one instance."
+)
 
 
 @pytest.mark.parametrize(
@@ -75,13 +86,10 @@ def test_capacity(instance_type: str, tasks: int, mode: str, code: int, sentence
             "p4d.24xlarge: 60 ENIs over 4 network cards, one is the instance's own, so 59 awsvpc task(s) fit "
             "without ENI trunking; with ENI trunking (awsvpcTrunking), 120 fit. For 59 task(s): they fit.",
         ),
-        (
-            "p5.48xlarge",
-            63,
-            FITS,
-            "p5.48xlarge: 64 ENIs over 32 network cards, one is the instance's own, so 63 awsvpc task(s) fit "
-            "without ENI trunking; trunking: not listed in the ECS table, unknown. For 63 task(s): they fit.",
-        ),
+        ("p5.48xlarge", 1, FITS, f"{P5} For 1 task(s): they fit."),
+        ("p5.48xlarge", 2, UNKNOWN, f"{P5} For 2 task(s): cannot tell. {BEYOND_THE_FIRST_CARD.format(1)}"),
+        ("p5.48xlarge", 63, UNKNOWN, f"{P5} For 63 task(s): cannot tell. {BEYOND_THE_FIRST_CARD.format(1)}"),
+        ("p5.48xlarge", 64, DOES_NOT_FIT, f"{P5} For 64 task(s): {ENI_FAILURE} {BIGGER}"),
         (
             "m6in.32xlarge",
             14,
@@ -129,7 +137,8 @@ def test_capacity(instance_type: str, tasks: int, mode: str, code: int, sentence
     ],
 )
 def test_without_and_with_trunking(instance_type: str, tasks: int, code: int, sentence: str) -> None:
-    """Both limits, cards summed, and the honest answer where the ECS table gives no trustworthy figure."""
+    """Both limits, the guide's figure for a multi-card type it lists, a range for one it does not, and the honest
+    answer where the ECS table gives no trustworthy figure."""
     assert answer(instance_type, tasks, "awsvpc") == (code, sentence)
 
 
@@ -174,57 +183,78 @@ def test_the_environments_task_without_the_instance_size(capsys: pytest.CaptureF
     )
 
 
+NO_MEMORY = "they do not fit; placement would fail with RESOURCE:MEMORY. Use a larger instance type or more instances."
+MEMORY_DOUBT = (
+    "By memory, more than {0} task(s) need more than 90% of the memory EC2 lists, and ECS registers less than EC2's "
+    "figure (the OS, the ECS agent and ECS_RESERVED_MEMORY keep some): compare with the container instance's "
+    "registered MEMORY (aws ecs describe-container-instances --cluster CLUSTER --container-instances ID --query "
+    "'containerInstances[0].registeredResources')."
+)
+
+
 @pytest.mark.parametrize(
-    ("instance_type", "vcpus", "memory_mib", "options", "code", "line"),
+    ("spec", "code", "line"),
     [
         (
-            "c5.large",
-            2,
-            4096,
-            ["--tasks", "10", "--trunking"],
+            "c5.large 2 4096 --tasks 10 --trunking",
             DOES_NOT_FIT,
-            "by ENIs: 10, by CPU: {cpu}, by memory: {memory}; CPU and memory bind first, at 2. For 10 task(s): they "
+            "by ENIs: 10, by CPU: 2, by memory: 1 to 2; CPU or memory binds first, at 1 to 2. For 10 task(s): they "
             "do not fit; placement would fail with RESOURCE:CPU and RESOURCE:MEMORY. Use a larger instance type or "
             "more instances.",
         ),
-        ("m5.4xlarge", 16, 65536, [], FITS, "by ENIs: 7, by CPU: {cpu}, by memory: {memory}; ENIs bind first, at 7."),
         (
-            "m7i.large",
-            2,
-            8192,
-            ["--trunking"],
+            "c5.large 2 4096 --tasks 2",
+            UNKNOWN,
+            "by ENIs: 2, by CPU: 2, by memory: 1 to 2; ENIs, CPU or memory binds first, at 1 to 2. For 2 task(s): "
+            f"cannot tell. {MEMORY_DOUBT.format(1)}",
+        ),
+        ("m5.4xlarge 16 65536", FITS, "by ENIs: 7, by CPU: 16, by memory: 28 to 32; ENIs bind first, at 7."),
+        (
+            "m7i.large 2 8192 --trunking",
             FITS,
-            "by ENIs: unknown, by CPU: {cpu}, by memory: {memory}; which binds first cannot be told while trunking's "
-            "limit is unknown.",
+            "by ENIs: unknown, by CPU: 2, by memory: 3 to 4; which binds first cannot be told while trunking's limit "
+            "is unknown.",
         ),
         (
-            "c5.large",
-            2,
-            2048,
-            ["--mode", "bridge", "--tasks", "2"],
+            "c5.large 2 2048 --mode bridge --tasks 2",
             DOES_NOT_FIT,
-            "by CPU: {cpu}, by memory: {memory}; memory binds first, at 1. For 2 task(s): they do not fit; placement "
-            "would fail with RESOURCE:MEMORY. Use a larger instance type or more instances.",
+            f"by CPU: 2, by memory: 0 to 1; memory binds first, at 0 to 1. For 2 task(s): {NO_MEMORY}",
         ),
     ],
-    ids=["CPU and memory bind", "ENIs bind", "trunking limit unknown", "bridge: memory binds"],
+    ids=["CPU or memory binds", "memory beyond 90%", "ENIs bind", "trunking limit unknown", "bridge: memory binds"],
 )
-def test_what_binds_first(
-    instance_type: str,
-    vcpus: int,
-    memory_mib: int,
-    options: list[str],
-    code: int,
-    line: str,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """With the instance's vCPUs and memory, the answer names the resource that binds first and ECS's failure."""
-    size = ["--vcpus", str(vcpus), "--memory-mib", str(memory_mib)]
+def test_what_binds_first(spec: str, code: int, line: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """With the instance's size (spec: type, vCPUs, MiB, options), the answer names what binds first and the failure."""
+    assert (PROD["cpu"], PROD["memory"]) == (1024, 2048), "the sentences count prod's task at this size"
+    instance_type, vcpus, memory_mib, *options = spec.split()
+    size = ["--vcpus", vcpus, "--memory-mib", memory_mib]
     assert main(["capacity", "--instance-type", instance_type, "--env", "prod", *size, *options]) == code
-    counts = line.format(cpu=vcpus * 1024 // PROD["cpu"], memory=memory_mib // PROD["memory"])
     assert capsys.readouterr().out.splitlines()[-1] == (
-        f"{PROD_TASK} on {instance_type} ({vcpus} vCPUs, {memory_mib} MiB, ignoring what the OS and ECS agent "
-        f"reserve): tasks that fit {counts}"
+        f"{PROD_TASK} on {instance_type} ({vcpus} vCPUs, {memory_mib} MiB as EC2 lists it; ECS registers less, so "
+        f"memory holds for certain the tasks within 90% of it): tasks that fit {line}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("memory_mib", "by_memory", "tasks", "code", "verdict"),
+    [
+        (20480, "9 to 10", 9, FITS, "they fit."),
+        (20479, "8 to 9", 9, UNKNOWN, f"cannot tell. {MEMORY_DOUBT.format(8)}"),
+        (20480, "9 to 10", 10, UNKNOWN, f"cannot tell. {MEMORY_DOUBT.format(9)}"),
+        (20480, "9 to 10", 11, DOES_NOT_FIT, NO_MEMORY),
+    ],
+    ids=["exactly 90%", "1 MiB short of 90%", "all of EC2's memory", "more than EC2's memory"],
+)
+def test_memory_within_90_percent(memory_mib: int, by_memory: str, tasks: int, code: int, verdict: str) -> None:
+    """9 tasks of 2048 MiB take 18432 MiB, 90% of 20480: they fit, but not with 1 MiB less. Beyond 90% of EC2's
+    memory and up to all of it, ECS may have registered too little: exit 2. Beyond all of it: exit 1."""
+    task, instance = TaskSize("prod", 1024, 2048), InstanceSize(16, memory_mib)
+    code_got, sentence = answer("m5.4xlarge", tasks, "awsvpc", trunking=True, task=task, instance=instance)
+    assert (code_got, sentence.splitlines()[-1]) == (
+        code,
+        f"prod's task (cpu 1024, memory 2048 MiB) on m5.4xlarge (16 vCPUs, {memory_mib} MiB as EC2 lists it; ECS "
+        "registers less, so memory holds for certain the tasks within 90% of it): tasks that fit by ENIs: 60, by "
+        f"CPU: 16, by memory: {by_memory}; memory binds first, at {by_memory}. For {tasks} task(s): {verdict}",
     )
 
 
@@ -232,11 +262,12 @@ def test_what_binds_first(
     ("args", "code", "sentence"),
     [
         (["--instance-type", "t3.medium", "--tasks", "2"], 0, "t3.medium: 3 ENIs, one is the instance's own"),
+        (["--instance-type", "C5.LARGE", "--tasks", "2"], 0, f"{C5_LARGE} For 2 task(s): they fit."),
         (["--instance-type", "t3.medium", "--tasks", "3"], 1, "t3.medium: 3 ENIs, one is the instance's own"),
         (["--instance-type", "x9.huge", "--tasks", "1"], 2, "x9.huge: unknown instance type, not guessed."),
         (["--instance-type", "t3.medium", "--tasks", "30", "--mode", "bridge"], 0, "bridge mode shares"),
     ],
-    ids=["fits", "does not fit", "unknown type", "bridge"],
+    ids=["fits", "upper-case type", "does not fit", "unknown type", "bridge"],
 )
 def test_capacity_exit_codes(args: list[str], code: int, sentence: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The capacity command exits 0 when the tasks fit, 1 when not, 2 for an unknown type, and prints why."""

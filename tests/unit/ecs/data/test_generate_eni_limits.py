@@ -26,6 +26,23 @@ def test_the_data_file_covers_every_type_of_both_sources() -> None:
     assert [r for r in both if int(r["awsvpc_tasks_without_trunking"]) != int(r["max_enis"]) - 1] == []
 
 
+def test_the_first_cards_enis_are_certain_and_the_summed_cards_an_upper_bound() -> None:
+    """Every figure of the guide lies between the first card's ENIs - 1 and the summed cards' - 1, so a type it does
+    not list gets the first card's as its figure, and capacity answers up to the summed cards' (ecs/capacity.py)."""
+    listed = [row for row in ROWS.values() if row["sources"] == "ecs-guide+vpc-cni"]
+    figures = [
+        (int(r["first_card_enis"]) - 1, int(r["awsvpc_tasks_without_trunking"]), int(r["max_enis"]) - 1) for r in listed
+    ]
+    assert [figure for figure in figures if not figure[0] <= figure[1] <= figure[2]] == []
+    # The guide's m6in.32xlarge (2 cards of 8 ENIs) is 13: neither the first card's 7 nor the summed cards' 15.
+    assert figures[[r["instance_type"] for r in listed].index("m6in.32xlarge")] == (7, 13, 15)
+    omitted = [row for row in ROWS.values() if row["sources"] == "vpc-cni"]
+    assert [r for r in omitted if int(r["awsvpc_tasks_without_trunking"]) != int(r["first_card_enis"]) - 1] == []
+    ranged = [row["instance_type"] for row in omitted if row["max_enis"] != row["first_card_enis"]]
+    assert {"p5.48xlarge", "g6e.48xlarge"} <= set(ranged)
+    assert all(ROWS[name]["network_cards"] != "1" for name in ranged)
+
+
 def test_the_data_file_names_its_sources() -> None:
     """The header names both repositories, files and commits, and the command that regenerates the file."""
     header = "\n".join(HEADER)
@@ -61,17 +78,18 @@ CARDS = {
     "m5dn.large": [3],
     "m7i.large": [3],
     "g6e.48xlarge": [10, 10, 10, 10],
+    "p5.48xlarge": [2] * 32,
 }
 
 
-def go_entry(name: str, cards: list[int]) -> str:
+def go_entry(name: str, cards: list[int], default: int = 0) -> str:
     """One entry of vpc_ip_resource_limit.go's map, in its layout (ENILimit is the default card's)."""
     per_card = "".join(
         f"\t\t\t{{\n\t\t\t\tMaximumNetworkInterfaces: {count},\n\t\t\t\tNetworkCardIndex:         {index},\n\t\t\t}},\n"
         for index, count in enumerate(cards)
     )
     return (
-        f'\t"{name}": {{\n\t\tENILimit:                {cards[0]},\n\t\tDefaultNetworkCardIndex: 0,\n'
+        f'\t"{name}": {{\n\t\tENILimit:                {cards[default]},\n\t\tDefaultNetworkCardIndex: {default},\n'
         f"\t\tNetworkCards: []NetworkCard{{\n{per_card}\t\t}},\n\t}},\n"
     )
 
@@ -93,7 +111,9 @@ def test_the_generator_reproduces_the_committed_rows(tmp_path: Path) -> None:
     assert generated[: len(HEADER) + 1] == COMMITTED[: len(HEADER) + 1]
     rows = list(csv.DictReader(generated[len(HEADER) :]))
     assert rows == [ROWS[name] for name in sorted(CARDS)]
-    assert (ROWS["g6e.48xlarge"]["max_enis"], ROWS["g6e.48xlarge"]["network_cards"]) == ("40", "4")
+    columns = ("max_enis", "network_cards", "first_card_enis", "awsvpc_tasks_without_trunking")
+    assert [ROWS["g6e.48xlarge"][column] for column in columns] == ["40", "4", "10", "9"]
+    assert [ROWS["p5.48xlarge"][column] for column in columns] == ["64", "32", "2", "1"]
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*(Path(s).name for s in sources), out.name])
 
 
@@ -113,3 +133,15 @@ def test_the_generator_refuses_the_wrong_files(tmp_path: Path, capsys: pytest.Ca
     assert str(refused.value) == (
         "other.go: no instance types found: pass pkg/vpc/vpc_ip_resource_limit.go of aws/amazon-vpc-cni-k8s."
     )
+
+
+def test_the_first_card_is_the_default_one() -> None:
+    """The first card is the one DefaultNetworkCardIndex names (0 for every type today); a missing one is refused."""
+    cards = parse_vpc_cni(go_entry("x9.large", [4, 6], default=1), "limits.go")["x9.large"]
+    assert (cards.first_card, cards.max_enis) == (6, 10)
+    with pytest.raises(SourceError) as refused:
+        parse_vpc_cni(
+            go_entry("x9.large", [4, 6]).replace("DefaultNetworkCardIndex: 0", "DefaultNetworkCardIndex: 2"),
+            "limits.go",
+        )
+    assert str(refused.value) == "limits.go: x9.large has no network card 2, its DefaultNetworkCardIndex."
