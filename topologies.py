@@ -5,7 +5,7 @@ docker-compose.yml and the Dockerfile's ENV defaults stay literal for people who
 (tests/unit/test_topologies.py) checks every value they share with this table.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Inside the containers: gunicorn's port, nginx's port (the unprivileged nginx image), the static files.
 APP_PORT = 8000
@@ -75,6 +75,20 @@ class Topology:
         }
 
 
+# ECS bridge mode: docker0 has no DNS, so nginx reaches the app through a link, which writes `app` into
+# nginx's /etc/hosts; nginx resolves it once. The host port is dynamic (ALB target type `instance`).
+BRIDGE = Topology(
+    network_mode="bridge",
+    listen_address=ANY_ADDRESS,
+    upstream_host="app",
+    upstream_resolve="start",
+    app_host=ANY_ADDRESS,
+    forwarded_allow_ips=(DOCKER0,),
+    trusted_proxies=None,
+    nginx_links=("app",),
+    nginx_host_port=0,
+)
+
 TOPOLOGIES = {
     # `make run`: two processes on this machine. Both listen on loopback only; nginx trusts the
     # X-Forwarded-* of private addresses by default (NGINX_TRUSTED_PROXIES overrides it).
@@ -99,33 +113,11 @@ TOPOLOGIES = {
         forwarded_allow_ips=PRIVATE_RANGES,
         trusted_proxies=(LOOPBACK,),
     ),
-    # ECS bridge mode: docker0 has no DNS, so nginx reaches the app through a link, which writes `app` into
-    # nginx's /etc/hosts; nginx resolves it once. The host port is dynamic (ALB target type `instance`).
-    "bridge": Topology(
-        network_mode="bridge",
-        listen_address=ANY_ADDRESS,
-        upstream_host="app",
-        upstream_resolve="start",
-        app_host=ANY_ADDRESS,
-        forwarded_allow_ips=(DOCKER0,),
-        trusted_proxies=None,
-        nginx_links=("app",),
-        nginx_host_port=0,
-    ),
+    "bridge": BRIDGE,
     # ECS bridge mode by IP, without links: at start, nginx reads the app container's docker0 address from
     # the task metadata endpoint v4 (nginx/docker-entrypoint.d/19-upstream-from-ecs-metadata.envsh) and
     # resolves nothing. No hard-coded IP, and no legacy Docker links.
-    "bridge-metadata": Topology(
-        network_mode="bridge",
-        listen_address=ANY_ADDRESS,
-        upstream_host="",
-        upstream_resolve="start",
-        app_host=ANY_ADDRESS,
-        forwarded_allow_ips=(DOCKER0,),
-        trusted_proxies=None,
-        nginx_host_port=0,
-        upstream_container="app",
-    ),
+    "bridge-metadata": replace(BRIDGE, upstream_host="", nginx_links=(), upstream_container="app"),
     # ECS awsvpc mode: one network namespace per task, so nginx reaches gunicorn on loopback and gunicorn
     # listens only there. hostPort equals containerPort (ALB target type `ip`).
     "awsvpc": Topology(
