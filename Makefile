@@ -21,7 +21,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt ecs/requirements.txt ec
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --requirement requirements-dev.txt
 	@# This repository itself, editable: the ecs-task command (.venv/bin/ecs-task), reading ecs/ in place.
-	$(BIN)/pip install --quiet --no-deps --editable .
+	@# setuptools warns at every editable install of a flat layout; its output is kept, and shown on failure.
+	$(BIN)/pip install --quiet --no-deps --editable . >$(VENV)/editable-install.log 2>&1 \
+		|| { cat $(VENV)/editable-install.log; exit 1; }
 	@touch $@
 
 .PHONY: venv
