@@ -61,6 +61,7 @@ def context(environment: Environment, mode: str, launch_type: str, bridge_upstre
             "127.0.0.1."
         )
     topology = TOPOLOGIES[BRIDGE_UPSTREAMS[bridge_upstream] if mode == "bridge" else mode]
+    app_environment = topology.app_environment()
     values = environment.values
     return {
         "network_mode": mode,
@@ -87,8 +88,8 @@ def context(environment: Environment, mode: str, launch_type: str, bridge_upstre
         # How nginx reaches gunicorn in this mode: topologies.py.
         "app_port": str(APP_PORT),  # an environment value, which the API takes as a string
         "nginx_port": NGINX_PORT,
-        "gunicorn_bind": topology.app_environment()["GUNICORN_BIND"],
-        "forwarded_allow_ips": topology.app_environment()["FORWARDED_ALLOW_IPS"],
+        "gunicorn_bind": app_environment["GUNICORN_BIND"],
+        "forwarded_allow_ips": app_environment["FORWARDED_ALLOW_IPS"],
         "upstream_host": topology.upstream_host,
         "upstream_discovery": "ecs-metadata" if topology.upstream_container else "",
         "upstream_container": topology.upstream_container or "",

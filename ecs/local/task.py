@@ -24,6 +24,7 @@ import docker
 from docker.models.containers import Container
 from docker.models.volumes import Volume
 
+from ecs.check.model import environment_of
 from ecs.local.containers import (
     RunLocalError,
     container_environment,
@@ -204,7 +205,7 @@ def start_task(
         readers = [
             definition["name"]
             for definition in task["containerDefinitions"]
-            if any(item["name"] == "NGINX_UPSTREAM_DISCOVERY" for item in definition.get("environment", []))
+            if "NGINX_UPSTREAM_DISCOVERY" in environment_of(definition)
         ]
         run.metadata = serve_metadata(client, run.describe, readers)
         if run.metadata is None:
