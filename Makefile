@@ -29,10 +29,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt ecs/requirements.txt ec
 .PHONY: venv
 venv: $(BIN)/.installed  ## Create .venv with the pinned dependencies.
 
-.env:  ## Create .env from .env.example with a fresh secret key.
+.env:  ## Create .env from .env.example with a fresh secret key and PostgreSQL password.
 	@key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'); \
-	sed "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$$key|" .env.example > .env.tmp && mv .env.tmp .env
-	@echo "Wrote .env with a new DJANGO_SECRET_KEY."
+	password=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(24))'); \
+	sed -e "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$$key|" -e "s|^POSTGRES_PASSWORD=.*|POSTGRES_PASSWORD=$$password|" \
+		.env.example > .env.tmp && mv .env.tmp .env
+	@echo "Wrote .env with a new DJANGO_SECRET_KEY and POSTGRES_PASSWORD."
 
 # $(call install_packages,PACKAGES): apt-get as root on Debian/Ubuntu, else print the command and stop.
 define install_packages
@@ -53,6 +55,10 @@ host-packages:  ## Install nginx, envsubst and curl if missing (apt-get as root,
 	command -v envsubst >/dev/null || missing+=(gettext-base); \
 	command -v curl >/dev/null || missing+=(curl); \
 	if (( $${#missing[@]} )); then $(call install_packages,$${missing[*]}); fi
+
+.PHONY: postgres-packages
+postgres-packages:  ## Install Debian's PostgreSQL server if missing (the e2e tier starts a private one).
+	@compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || $(call install_packages,postgresql)
 
 .PHONY: docker-packages
 docker-packages:  ## Install Docker, Compose and debootstrap if missing (for the docker tier and base images).
@@ -104,7 +110,7 @@ lint: venv  ## ruff (lint and format), import boundaries (import-linter) and myp
 	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
 
 .PHONY: test
-test: venv host-packages docker-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.
+test: venv host-packages postgres-packages docker-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.
 	DJANGO_SECRET_KEY=test-only $(BIN)/pytest
 
 .PHONY: benchmark

@@ -45,15 +45,24 @@ proc_name = "myapp"
 
 
 def on_starting(server: object) -> None:
-    """In the master, before any worker: load the settings (errors stop start-up here, once) and seed SQLite."""
+    """In the master, before any worker: load the settings (errors stop start-up here, once), seed SQLite, and
+    say at once when PostgreSQL cannot be reached. That does not stop start-up: liveness needs no database,
+    pages answer 503 and /readyz names the database until it answers, and the site recovers by itself."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "myapp.settings")
     from pathlib import Path
 
     from django.conf import settings
 
-    from myapp.database import seed_sqlite_database
+    from myapp.database import connection_problem, seed_sqlite_database
 
     with exit_on_env_error("gunicorn"):
         settings.INSTALLED_APPS  # noqa: B018 - loads the settings, where a bad value is refused
-    if settings.SQLITE_SEED and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        seed_sqlite_database(Path(settings.DATABASES["default"]["NAME"]), Path(settings.SQLITE_SEED))
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        if settings.SQLITE_SEED:
+            seed_sqlite_database(Path(settings.DATABASES["default"]["NAME"]), Path(settings.SQLITE_SEED))
+        return
+    if problem := connection_problem("default"):
+        server.log.error(  # type: ignore[attr-defined]
+            "DATABASE_URL: %s. Starting anyway: pages answer 503 and /readyz names the database until it answers.",
+            problem,
+        )

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "myapp.apps.ProjectConfig",
     "myapp.guestbook",
 ]
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "myapp.health.HealthCheckMiddleware",
     "myapp.request_context.RequestContextMiddleware",
+    "myapp.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,7 +70,7 @@ WSGI_APPLICATION = "myapp.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "myapp" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -81,7 +83,9 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite embedded by default; DATABASE_URL selects PostgreSQL.
+# Database: SQLite embedded by default; DATABASE_URL selects PostgreSQL. Connections persist for
+# DJANGO_DB_CONN_MAX_AGE seconds, one per gunicorn thread, and are health-checked before reuse, so the site
+# recovers by itself after a database restart (docs/database.md).
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 SQLITE_PATH = Path(env_str("DJANGO_SQLITE_PATH", str(BASE_DIR / "data" / "db.sqlite3")))
 # A migrated database built into the image, copied to SQLITE_PATH on first start (myapp/database.py).

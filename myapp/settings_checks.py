@@ -19,6 +19,9 @@ SECRET_KEY_INSECURE_PREFIX = "django-insecure-"  # noqa: S105 - the marker we re
 GENERATE_KEY_HINT = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
+# libpq's connect_timeout, unless the URL sets one (?connect_timeout=N): an unreachable database then fails
+# a request in seconds (a friendly 503) instead of holding a gunicorn thread until the worker timeout.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 
 log = logging.getLogger(__name__)
 
@@ -122,4 +125,5 @@ def database_from_url(url: str, *, conn_max_age: int, sqlite_path: Path) -> dict
         ) from None
     if not config.get("NAME"):
         raise EnvError("DATABASE_URL names no database: expected postgres://USER:PASSWORD@HOST:5432/NAME.")
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_SECONDS)
     return dict(config)

@@ -46,6 +46,14 @@ def test_database_url_selects_postgresql(tmp_path: Path) -> None:
     assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == ("myapp", "db.internal", 5432, "app")
     assert config["CONN_MAX_AGE"] == 60
     assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"] == {"connect_timeout": 5}
+
+
+def test_database_url_may_set_its_own_connect_timeout(tmp_path: Path) -> None:
+    """libpq options in the URL's query win over the default connect timeout."""
+    url = "postgres://app:pw@db.internal:5432/myapp?connect_timeout=2&sslmode=require"
+    config = database_from_url(url, conn_max_age=60, sqlite_path=tmp_path)
+    assert config["OPTIONS"] == {"connect_timeout": 2, "sslmode": "require"}
 
 
 @pytest.mark.parametrize(
