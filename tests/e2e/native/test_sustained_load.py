@@ -1,0 +1,32 @@
+"""Sustained load through nginx: 10,000 mixed requests at concurrency 64, with zero errors and clean logs."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from tests.support.load import run_mixed_load
+from tests.support.native import LoggedStack
+
+pytestmark = pytest.mark.e2e
+
+TOTAL, CONCURRENCY, BOUND_SECONDS = 10_000, 64, 240
+# What gunicorn and nginx write when something went wrong under load.
+TROUBLE = re.compile(r"WORKER TIMEOUT|Traceback|\[(error|crit|alert|emerg)\]|database is locked")
+
+
+def test_ten_thousand_mixed_requests_at_concurrency_64(
+    start_logged_stack: Callable[..., LoggedStack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pages, static files, /healthz and form POSTs: every answer as expected, within the bound."""
+    own = start_logged_stack()
+    report = run_mixed_load(own.url, own.url, TOTAL, CONCURRENCY, BOUND_SECONDS)
+    with capsys.disabled():
+        print(
+            f"\n  native load: {TOTAL} requests at concurrency {CONCURRENCY} in {report.seconds:.1f} s"
+            f" ({TOTAL / report.seconds:.0f} req/s), failures: {report.failures or 'none'}"
+        )
+    assert report.failures == {}
+    assert sum(report.outcomes.values()) == TOTAL
+    for log in (own.gunicorn_log, own.nginx_log):
+        assert not TROUBLE.findall(log.read_text()), log
