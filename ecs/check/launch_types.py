@@ -23,6 +23,8 @@ FARGATE_FORBIDDEN = ("links", "privileged", "dockerSecurityOptions", "extraHosts
 
 # tmpfs has been allowed on Fargate since 2026-01-06; these linuxParameters still are not.
 FARGATE_FORBIDDEN_LINUX = ("devices", "sharedMemorySize", "maxSwap", "swappiness")
+# Fargate drops any capability but adds SYS_PTRACE only (and only on platform 1.4.0+, which the service names).
+FARGATE_ADDABLE_CAPABILITIES = ("SYS_PTRACE",)
 # ECS Managed Instances (GA 2025-09-30) run awsvpc and host tasks, and the mode must be named: no bridge.
 MANAGED_INSTANCES_NETWORK_MODES = ("awsvpc", "host")
 
@@ -80,6 +82,14 @@ def check_fargate(task: dict[str, Any], mode: str) -> Iterator[Problem]:
             # Set at all counts: maxSwap 0 and swappiness 0 are values that Fargate refuses too.
             if container.get("linuxParameters", {}).get(key) is not None:
                 yield Problem(f"{prefix}.linuxParameters.{key}", "is not supported on Fargate", "fargate")
+        added = container.get("linuxParameters", {}).get("capabilities", {}).get("add", [])
+        refused = [name for name in added if name not in FARGATE_ADDABLE_CAPABILITIES]
+        if refused:
+            yield Problem(
+                f"{prefix}.linuxParameters.capabilities.add",
+                f"{', '.join(refused)}: Fargate adds SYS_PTRACE only (platform 1.4.0 or later)",
+                "fargate",
+            )
 
 
 def describe_sizes(sizes: tuple[int, ...]) -> str:

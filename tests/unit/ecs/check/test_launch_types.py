@@ -78,6 +78,15 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         ],
     ),
     (
+        "fargate adds SYS_PTRACE only",
+        AWSVPC,
+        edit("containerDefinitions.1.linuxParameters.capabilities.add", ["NET_ADMIN", "SYS_PTRACE", "SYS_TIME"]),
+        [
+            P + "containerDefinitions[nginx].linuxParameters.capabilities.add: NET_ADMIN, SYS_TIME: Fargate adds "
+            "SYS_PTRACE only (platform 1.4.0 or later) [fargate]"
+        ],
+    ),
+    (
         "managed instances in bridge mode",
         BRIDGE,
         edit("requiresCompatibilities", ["MANAGED_INSTANCES"]),
@@ -114,6 +123,26 @@ def test_tmpfs_is_accepted_on_fargate() -> None:
     """Since 2026-01-06 Fargate mounts tmpfs: a tmpfs /tmp is no longer a false error."""
     tmpfs = [{"containerPath": "/tmp", "size": 64}]
     assert problems(AWSVPC, edit("containerDefinitions.1.linuxParameters.tmpfs", tmpfs)) == []
+
+
+@pytest.mark.parametrize("launch_type", ["EC2", "MANAGED_INSTANCES"])
+def test_other_launch_types_add_any_capability(launch_type: str) -> None:
+    """The SYS_PTRACE limit is Fargate's: AWS documents none for EC2 or Managed Instances, so check adds none."""
+    assert (
+        problems(
+            AWSVPC,
+            both(
+                edit("requiresCompatibilities", [launch_type]),
+                edit("containerDefinitions.1.linuxParameters.capabilities.add", ["NET_ADMIN"]),
+            ),
+        )
+        == []
+    )
+
+
+def test_fargate_adds_sys_ptrace() -> None:
+    """SYS_PTRACE is the one capability Fargate adds back (for debuggers and profilers)."""
+    assert problems(AWSVPC, edit("containerDefinitions.0.linuxParameters.capabilities.add", ["SYS_PTRACE"])) == []
 
 
 def test_managed_instances_accept_the_awsvpc_task() -> None:

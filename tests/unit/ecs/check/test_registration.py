@@ -215,7 +215,11 @@ PASSING: list[tuple[str, Task, Callable[[Task], None]]] = [
             edit("containerDefinitions.0.essential", False),
         ),
     ),
-    ("Fargate without linuxParameters", AWSVPC, edit("containerDefinitions.0.linuxParameters", None)),
+    (
+        "Fargate with capabilities alone in linuxParameters",
+        AWSVPC,
+        edit("containerDefinitions.0.linuxParameters", {"capabilities": {"drop": ["ALL"]}}),
+    ),
 ]
 
 

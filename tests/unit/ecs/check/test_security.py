@@ -105,6 +105,52 @@ CASES: list[tuple[str, Task, Callable[[Task], None], list[str]]] = [
         [],
     ),
     (
+        "capabilities kept",
+        BRIDGE,
+        edit("containerDefinitions.1.linuxParameters.capabilities", None),
+        [
+            P + "containerDefinitions[nginx].linuxParameters.capabilities.drop: unset: the container keeps Docker's "
+            'default capabilities (CHOWN, SETUID, NET_RAW, ...); drop every Linux capability ("drop": ["ALL"]) and '
+            "add back only what the container needs [capabilities]"
+        ],
+    ),
+    (
+        "capabilities kept without linuxParameters, on Fargate",
+        AWSVPC,
+        edit("containerDefinitions.0.linuxParameters", None),
+        [
+            P + "containerDefinitions[app].linuxParameters.capabilities.drop: unset: the container keeps Docker's "
+            'default capabilities (CHOWN, SETUID, NET_RAW, ...); drop every Linux capability ("drop": ["ALL"]) and '
+            "add back only what the container needs [capabilities]"
+        ],
+    ),
+    (
+        "capabilities dropped one by one",
+        BRIDGE,
+        edit("containerDefinitions.0.linuxParameters.capabilities.drop", ["NET_RAW", "MKNOD"]),
+        [
+            P + "containerDefinitions[app].linuxParameters.capabilities.drop: NET_RAW, MKNOD only: the container keeps "
+            "Docker's default capabilities (CHOWN, SETUID, NET_RAW, ...); drop every Linux capability "
+            '("drop": ["ALL"]) and add back only what the container needs [capabilities]'
+        ],
+    ),
+    (
+        "capabilities all added back",
+        BRIDGE,
+        edit("containerDefinitions.0.linuxParameters.capabilities.add", ["ALL"]),
+        [
+            P + "containerDefinitions[app].linuxParameters.capabilities.add: ALL: Docker then grants every capability, "
+            'whatever drop says; drop every Linux capability ("drop": ["ALL"]) and add back only what the container '
+            "needs [capabilities]"
+        ],
+    ),
+    (
+        "capabilities: one added back after dropping all",
+        BRIDGE,
+        edit("containerDefinitions.1.linuxParameters.capabilities.add", ["NET_BIND_SERVICE"]),
+        [],
+    ),
+    (
         "ECS.20 root by name",
         BRIDGE,
         edit("containerDefinitions.0.user", "root"),
