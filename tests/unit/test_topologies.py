@@ -148,3 +148,19 @@ def test_stop_timeouts_cover_graceful_shutdown() -> None:
     app = render_task_definition(load_environment("prod"), "awsvpc", "fargate")["containerDefinitions"][0]
     assert app["stopTimeout"] > int(gunicorn_config()["graceful_timeout"])
     assert compose_services()["app"]["stop_grace_period"] == f"{app['stopTimeout']}s"
+
+
+def nginx_main_directive(name: str) -> int:
+    match = re.search(rf"^\s*{name} (\d+);", TEMPLATES, re.MULTILINE)
+    assert match, f"{name} not found in nginx/templates"
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize(("mode", "launch_type"), [("bridge", "ec2"), ("awsvpc", "fargate")])
+def test_nginx_may_open_the_files_its_connections_need(mode: str, launch_type: str) -> None:
+    """A proxied request holds two descriptors, so nginx asks for twice worker_connections, and the task
+    definition grants it: an EC2 host's Docker default, or Fargate's 65535, would otherwise decide."""
+    wanted = nginx_main_directive("worker_rlimit_nofile")
+    assert wanted >= 2 * nginx_main_directive("worker_connections")
+    nginx = render_task_definition(load_environment("prod"), mode, launch_type)["containerDefinitions"][1]
+    assert nginx["ulimits"] == [{"name": "nofile", "softLimit": wanted, "hardLimit": wanted}]
