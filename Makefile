@@ -103,10 +103,11 @@ run-local: venv .env  ## The local task on Docker with ECS semantics: MODE=awsvp
 	@$(LOAD_ENV); exec $(BIN)/ecs-task run-local --env local --mode $(MODE) $(ARGS)
 
 .PHONY: lint
-lint: venv  ## ruff (lint and format), import boundaries (import-linter) and mypy.
+lint: venv  ## ruff (lint and format), import boundaries (import-linter), mypy and hadolint.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/hadolint Dockerfile base-images/*.Dockerfile
 	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
 
 .PHONY: test

@@ -64,15 +64,17 @@ def docker_healthcheck(health: dict[str, Any]) -> dict[str, Any]:
 
 def container_environment(definition: dict[str, Any], secret_values: Mapping[str, str], origin: str) -> dict[str, str]:
     """The container's environment: its `environment`, each secret from the variable of the same name, and
-    the published origin among Django's trusted CSRF origins."""
+    the published origin among Django's trusted CSRF origins. A variable that is set but empty is passed on
+    as it is (an empty DATABASE_URL selects the embedded SQLite); only an unset one is refused."""
     environment = {item["name"]: item.get("value", "") for item in definition.get("environment", [])}
     for secret in definition.get("secrets", []):
         value = secret_values.get(secret["name"])
-        if not value:
+        if value is None:
             raise RunLocalError(
                 f"container {definition['name']!r} needs the secret {secret['name']} "
                 f"({secret['valueFrom']}); run-local cannot read AWS: set {secret['name']} in the "
-                "environment, or in .env and use `make run-local`, which loads it (`make .env` writes one)."
+                "environment (an empty value counts), or in .env and use `make run-local`, which loads it "
+                "(`make .env` writes one)."
             )
         environment[secret["name"]] = value
     if "DJANGO_ALLOWED_HOSTS" in environment:

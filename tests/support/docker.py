@@ -25,6 +25,7 @@ BASE_IMAGES_BUILD = REPO / "base-images" / "build.sh"
 OFFICIAL_IMAGES = {
     "PYTHON_IMAGE": "python:3.12-slim-bookworm",
     "NGINX_IMAGE": "nginxinc/nginx-unprivileged:1.30.4-trixie",
+    "POSTGRES_IMAGE": "postgres:17-bookworm",
 }
 
 
@@ -117,6 +118,8 @@ class ComposeProject:
     name: str
     env: dict[str, str]
     command: list[str] = field(default_factory=list)
+    # The compose files, as `-f` options; none means docker-compose.yml alone.
+    files: tuple[str, ...] = ()
     # Container states captured right after `up`, before Docker rotates the health-check log (5 entries).
     startup: dict[str, Any] = field(default_factory=dict)
 
@@ -126,7 +129,13 @@ class ComposeProject:
 
     def compose(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*self.command, "--project-name", self.name, *args],
+            [
+                *self.command,
+                *(option for name in self.files for option in ("--file", name)),
+                "--project-name",
+                self.name,
+                *args,
+            ],
             cwd=REPO,
             env=self.env,
             capture_output=True,

@@ -164,3 +164,14 @@ def test_nginx_may_open_the_files_its_connections_need(mode: str, launch_type: s
     assert wanted >= 2 * nginx_main_directive("worker_connections")
     nginx = render_task_definition(load_environment("prod"), mode, launch_type)["containerDefinitions"][1]
     assert nginx["ulimits"] == [{"name": "nofile", "softLimit": wanted, "hardLimit": wanted}]
+
+
+def test_compose_postgres_is_reached_as_it_is_created() -> None:
+    """The app's DATABASE_URL names the user, database and password the db service is created with, and the
+    password is only ever substituted from .env, never written in the file."""
+    services = yaml.safe_load((REPO / "docker-compose.postgres.yml").read_text())["services"]
+    db, app = services["db"]["environment"], services["app"]["environment"]
+    password = db["POSTGRES_PASSWORD"]
+    assert password.startswith("${POSTGRES_PASSWORD:?")
+    expected = f"postgres://{db['POSTGRES_USER']}:{password}@db:5432/{db['POSTGRES_DB']}"
+    assert app["DATABASE_URL"] == expected

@@ -25,7 +25,8 @@ from tests.support.site import HASHED_CSS, immutable_asset, sign_guestbook
 
 pytestmark = pytest.mark.docker
 
-SECRETS = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+# An empty DATABASE_URL is the embedded SQLite: tests/docker/ecs/local/test_task_postgres.py runs PostgreSQL.
+SECRETS = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": ""}
 
 
 def quiet(_message: str) -> None:
@@ -125,15 +126,17 @@ def test_bridge_without_link_reproduces_the_failure(compose_project: ComposeProj
 
 
 def test_missing_secret_is_named(compose_project: ComposeProject) -> None:
-    """run-local cannot read SSM: a secret missing from the environment is named with the fix."""
+    """run-local cannot read SSM: a secret missing from the environment (here DATABASE_URL, as in a .env from
+    before it) is named with the fix, and nothing is left behind."""
     task = render_task_definition(load_environment("local"), "bridge", "ec2")
     before = labelled(compose_project)
+    values = {"DJANGO_SECRET_KEY": SECRETS["DJANGO_SECRET_KEY"]}
     with pytest.raises(
         RunLocalError,
-        match=r"needs the secret DJANGO_SECRET_KEY .* set DJANGO_SECRET_KEY in the "
-        r"environment, or in .env and use `make run-local`",
+        match=r"needs the secret DATABASE_URL .* set DATABASE_URL in the "
+        r"environment \(an empty value counts\), or in .env and use `make run-local`",
     ):
-        start_task(compose_project.engine.client, task, {}, progress=quiet, port=free_port())
+        start_task(compose_project.engine.client, task, values, progress=quiet, port=free_port())
     assert labelled(compose_project) == before
 
 

@@ -80,8 +80,22 @@ def test_environment_of_a_container_without_django_gets_no_origin() -> None:
 def test_a_missing_secret_is_named_with_the_fix() -> None:
     """run-local cannot read SSM: a secret missing from the environment stops it, naming the variable."""
     app = AWSVPC["containerDefinitions"][0]
-    with pytest.raises(RunLocalError, match=r"container 'app' needs the secret DATABASE_URL \(arn:aws:secretsmanager"):
+    arn = next(secret["valueFrom"] for secret in app["secrets"] if secret["name"] == "DATABASE_URL")
+    with pytest.raises(RunLocalError) as error:
         container_environment(app, {"DJANGO_SECRET_KEY": "x"}, "http://127.0.0.1:1")
+    assert str(error.value) == (
+        f"container 'app' needs the secret DATABASE_URL ({arn}); run-local cannot read AWS: set DATABASE_URL in "
+        "the environment (an empty value counts), or in .env and use `make run-local`, which loads it "
+        "(`make .env` writes one)."
+    )
+
+
+def test_an_empty_secret_is_passed_on() -> None:
+    """Set but empty is a value: an empty DATABASE_URL reaches the app as empty (the embedded SQLite)."""
+    app = AWSVPC["containerDefinitions"][0]
+    environment = container_environment(app, {"DJANGO_SECRET_KEY": "x", "DATABASE_URL": ""}, "http://127.0.0.1:1")
+    assert environment["DATABASE_URL"] == ""
+    assert environment["DJANGO_SECRET_KEY"] == "x"
 
 
 def test_host_ports_fixed_given_or_dynamic() -> None:
