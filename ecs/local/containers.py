@@ -62,6 +62,25 @@ def docker_healthcheck(health: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def docker_capabilities(definition: dict[str, Any]) -> dict[str, list[str]]:
+    """linuxParameters.capabilities as Docker's cap_add and cap_drop. ECS names capabilities as Docker does
+    (`ALL`, `SYS_PTRACE`), so they pass unchanged; a list the definition leaves out is not sent."""
+    capabilities = definition.get("linuxParameters", {}).get("capabilities", {})
+    return {
+        docker_name: list(capabilities[ecs_name])
+        for ecs_name, docker_name in (("add", "cap_add"), ("drop", "cap_drop"))
+        if capabilities.get(ecs_name)
+    }
+
+
+def docker_ulimits(definition: dict[str, Any]) -> list[dict[str, str | int]]:
+    """The container's `ulimits` as the Docker SDK takes them (name, soft, hard)."""
+    return [
+        {"name": limit["name"], "soft": limit["softLimit"], "hard": limit["hardLimit"]}
+        for limit in definition.get("ulimits", [])
+    ]
+
+
 def container_environment(definition: dict[str, Any], secret_values: Mapping[str, str], origin: str) -> dict[str, str]:
     """The container's environment: its `environment`, each secret from the variable of the same name, and
     the published origin among Django's trusted CSRF origins. A variable that is set but empty is passed on

@@ -5,11 +5,11 @@
 - awsvpc: a pause container owns one network namespace and publishes the task's ports; every task
   container joins it (`--network container:`), so `localhost` works exactly as in the task.
 Also honoured: dependsOn (START, HEALTHY, COMPLETE, SUCCESS), healthCheck, user, readonlyRootFilesystem
-with the task volumes, environment, memory, stopTimeout, initProcessEnabled and restartPolicy (restarts in
-place, as the agent does). Every container gets ECS_CONTAINER_METADATA_URI_V4 (ecs/local/metadata.py), and
-a one-off replaces one container's command. Local differences: logs go to Docker (not CloudWatch), roles
-are ignored, each secret is read from the environment variable of the same name, and the published origin
-is added to DJANGO_CSRF_TRUSTED_ORIGINS.
+with the task volumes, environment, memory, stopTimeout, initProcessEnabled, linuxParameters.capabilities,
+ulimits and restartPolicy (restarts in place, as the agent does). Every container gets
+ECS_CONTAINER_METADATA_URI_V4 (ecs/local/metadata.py), and a one-off replaces one container's command. Local
+differences: logs go to Docker (not CloudWatch), roles are ignored, each secret is read from the environment
+variable of the same name, and the published origin is added to DJANGO_CSRF_TRUSTED_ORIGINS.
 """
 
 import os
@@ -28,7 +28,9 @@ from ecs.check.model import environment_of
 from ecs.local.containers import (
     RunLocalError,
     container_environment,
+    docker_capabilities,
     docker_healthcheck,
+    docker_ulimits,
     host_ports,
     needed_for,
     require_free_port,
@@ -108,7 +110,9 @@ class RunningTask:
         return exited
 
     def stop(self) -> dict[str, int]:
-        """Stops the containers in reverse start order with their stopTimeout; returns their exit codes."""
+        """Stops the containers one at a time, each within its stopTimeout, in the reverse of the order they
+        started (dependsOn's): nginx first, draining its requests while the app still answers them, then the app,
+        as ECS stops a task. Returns their exit codes."""
         if self.metadata is not None:
             self.metadata.stop()  # first: it reads the containers that are about to go
         codes = {}
@@ -276,6 +280,8 @@ def create_container(
         mem_limit=f"{definition['memory']}m" if "memory" in definition else None,
         healthcheck=docker_healthcheck(definition["healthCheck"]) if "healthCheck" in definition else None,
         init=linux.get("initProcessEnabled", False),
+        ulimits=docker_ulimits(definition),
+        **docker_capabilities(definition),
         labels={LABEL: run.run_id},
         **networking,
     )

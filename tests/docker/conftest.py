@@ -14,13 +14,16 @@ from collections.abc import Iterator
 
 import docker
 import pytest
+import yaml
 
 from native.processes import stop_process
 from tests.support.docker import (
     BASE_IMAGES_BUILD,
     OFFICIAL_IMAGES,
+    SLOW_APP_SETTINGS,
     ComposeProject,
     Engine,
+    build_slow_app_image,
     connect,
     start_private_engine,
     wait_until_healthy,
@@ -78,12 +81,15 @@ def base_images(docker_engine: Engine, tmp_path_factory: pytest.TempPathFactory)
 
 
 def compose_environment(docker_engine: Engine, base_images: dict[str, str]) -> dict[str, str]:
-    """What a user's .env gives compose, fresh for a test project: the base images, a free port, a key."""
+    """What a user's .env gives compose, fresh for a test project: the base images, a free port, a key and a
+    database password (as `make .env` writes them). The secrets are recorded: no image may hold them."""
+    given = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "POSTGRES_PASSWORD": secrets.token_urlsafe(24)}
+    docker_engine.compose_secrets.extend(given.items())
     return {
         **docker_engine.env,
         **base_images,
+        **given,
         "PORT": str(free_port()),
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DOCKER_BUILDKIT": "0",
         "COMPOSE_DOCKER_CLI_BUILD": "0",
     }
@@ -123,7 +129,7 @@ def compose_postgres_project(docker_engine: Engine, base_images: dict[str, str])
     project = ComposeProject(
         engine=docker_engine,
         name=f"myapppostgres{os.getpid()}",
-        env={**compose_environment(docker_engine, base_images), "POSTGRES_PASSWORD": secrets.token_urlsafe(24)},
+        env=compose_environment(docker_engine, base_images),
         command=docker_engine.compose_command(),
         files=("docker-compose.yml", "docker-compose.postgres.yml"),
     )
@@ -131,6 +137,42 @@ def compose_postgres_project(docker_engine: Engine, base_images: dict[str, str])
     try:
         project.compose("up", "--detach", "--build")
         wait_until_healthy(project, ("db", "app", "nginx"))
+        yield project
+    finally:
+        project.compose("down", "--volumes", "--remove-orphans", "--timeout", "30", check=False)
+
+
+@pytest.fixture(scope="session")
+def slow_app_image(compose_project: ComposeProject) -> Iterator[str]:
+    """The app image as compose built it, plus the test-only /slow view; removed at the end."""
+    tag = f"myapp-app-slow:test{os.getpid()}"
+    build_slow_app_image(compose_project.engine, compose_project.container("app").image.id, tag)
+    try:
+        yield tag
+    finally:
+        compose_project.engine.client.images.remove(tag, force=True)
+
+
+@pytest.fixture(scope="module")
+def compose_slow_project(
+    docker_engine: Engine, base_images: dict[str, str], slow_app_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ComposeProject]:
+    """The compose stack with the app on the slow image and its settings, by a second `-f` file as a user adds
+    one; the images compose built, no build. Removed with its volumes at the end."""
+    override = tmp_path_factory.mktemp("compose-slow") / "docker-compose.slow.yml"
+    app = {"image": slow_app_image, "environment": {"DJANGO_SETTINGS_MODULE": SLOW_APP_SETTINGS}}
+    override.write_text(yaml.safe_dump({"services": {"app": app}}))
+    project = ComposeProject(
+        engine=docker_engine,
+        name=f"myappslow{os.getpid()}",
+        env=compose_environment(docker_engine, base_images),
+        command=docker_engine.compose_command(),
+        files=("docker-compose.yml", str(override)),
+    )
+    docker_engine.compose_projects.add(project.name)
+    try:
+        project.compose("up", "--detach", "--no-build")
+        wait_until_healthy(project, ("app", "nginx"))
         yield project
     finally:
         project.compose("down", "--volumes", "--remove-orphans", "--timeout", "30", check=False)

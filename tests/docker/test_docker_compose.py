@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docker.models.containers import Container
 
-from tests.support.docker import TEST_LABEL, ComposeProject, wait_until_healthy
+from tests.support.docker import TEST_LABEL, UNPRIVILEGED, ComposeProject, privileges, wait_until_healthy
 from tests.support.gixy import gixy_findings
 from tests.support.paths import REPO
 from tests.support.site import HASHED_ADMIN_CSS, HASHED_CSS, immutable_asset, sign_guestbook
@@ -24,6 +24,12 @@ pytestmark = pytest.mark.docker
 RESOLVER_VALID_SECONDS = int(
     re.findall(r"valid=(\d+)s", (REPO / "nginx/templates/conf.d/upstream-runtime.inc.template").read_text())[0]
 )
+# The open files each nginx worker asks for (`worker_rlimit_nofile`).
+WORKER_RLIMIT_NOFILE = int(
+    re.findall(r"^worker_rlimit_nofile (\d+);", (REPO / "nginx/templates/nginx.conf.template").read_text(), re.M)[0]
+)
+# What nginx logs when the container's limit is below that: the worker cannot raise its own, or it would run short.
+OPEN_FILES_ALERT = re.compile(r"setrlimit\(RLIMIT_NOFILE|worker_connections exceed open file resource limit")
 
 
 def read_file(container: Container, path: str) -> bytes:
@@ -106,6 +112,56 @@ def test_containers_run_as_non_root_on_a_read_only_root(
     write = container.exec_run(["sh", "-c", "echo x > /etc/probe"])
     assert write.exit_code != 0
     assert "Read-only file system" in write.output.decode()
+
+
+@pytest.mark.parametrize("service", ["app", "nginx"])
+def test_containers_hold_no_capability_and_cannot_gain_one(compose_project: ComposeProject, service: str) -> None:
+    """cap_drop ALL, no cap_add and no-new-privileges, as Docker records them and as PID 1 holds them."""
+    assert privileges(compose_project.container(service)) == UNPRIVILEGED
+
+
+def open_files_limit(container: Container) -> list[str]:
+    """The soft and hard `Max open files` of the container's PID 1 (nginx's master)."""
+    limits = container.exec_run(["cat", "/proc/1/limits"]).output.decode()
+    return next(line.split()[3:5] for line in limits.splitlines() if line.startswith("Max open files"))
+
+
+def test_nginx_may_open_the_files_its_workers_ask_for(compose_project: ComposeProject) -> None:
+    """compose's nofile ulimit reaches nginx, soft and hard, at worker_rlimit_nofile; its workers started without
+    an open-files alert."""
+    nginx = compose_project.container("nginx")
+    wanted = WORKER_RLIMIT_NOFILE
+    assert nginx.attrs["HostConfig"]["Ulimits"] == [{"Name": "nofile", "Soft": wanted, "Hard": wanted}]
+    assert open_files_limit(nginx) == [str(wanted), str(wanted)]
+    log = compose_project.logs("nginx")
+    assert "start worker process" in log
+    assert not OPEN_FILES_ALERT.findall(log)
+
+
+def test_the_open_files_alert_shows_under_a_lower_limit(compose_project: ComposeProject) -> None:
+    """Control for the test above: under a hard limit of 1024, nginx's workers log the alert it looks for."""
+    nginx = compose_project.engine.client.containers.run(
+        compose_project.container("nginx").image.id,
+        detach=True,
+        read_only=True,
+        tmpfs={"/tmp": ""},
+        cap_drop=["ALL"],
+        ulimits=[{"name": "nofile", "soft": 1024, "hard": 1024}],
+        environment={"NGINX_UPSTREAM_RESOLVE": "runtime", "NGINX_UPSTREAM_HOST": "app"},
+        labels={TEST_LABEL: "1"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not OPEN_FILES_ALERT.findall(log := nginx.logs().decode()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert f"setrlimit(RLIMIT_NOFILE, {WORKER_RLIMIT_NOFILE}) failed" in log
+    finally:
+        nginx.remove(force=True, v=True)
+
+
+def test_the_slow_view_is_not_in_the_product(compose_project: ComposeProject) -> None:
+    """The graceful-stop tests' /slow (tests/support/slow_app/) is not routable in the product image: 404."""
+    assert compose_project.get("/slow").status_code == HTTPStatus.NOT_FOUND
 
 
 def test_whoami_shows_the_compose_network_path(compose_project: ComposeProject) -> None:

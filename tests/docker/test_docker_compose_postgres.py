@@ -12,7 +12,7 @@ from http import HTTPStatus
 import pytest
 import requests
 
-from tests.support.docker import ComposeProject, wait_until_healthy
+from tests.support.docker import UNPRIVILEGED, ComposeProject, privileges, wait_until_healthy
 from tests.support.site import sign_guestbook
 
 pytestmark = pytest.mark.docker
@@ -34,7 +34,9 @@ def stored_names(project: ComposeProject) -> list[str]:
 
 def gunicorn_processes(project: ComposeProject) -> tuple[str, list[str]]:
     """The gunicorn master's PID and its workers', as the engine sees them (host PIDs)."""
-    top = project.container("app").top()
+    # -ww: the whole command line. Without it ps cuts CMD at its terminal width, 80 columns when dockerd's
+    # environment sets no COLUMNS, and the command no longer shows bin/gunicorn.
+    top = project.container("app").top(ps_args="-ef -ww")
     columns = {title: index for index, title in enumerate(top["Titles"])}
     gunicorns = [row for row in top["Processes"] if "bin/gunicorn" in row[columns["CMD"]]]
     pids = {row[columns["PID"]] for row in gunicorns}
@@ -59,6 +61,14 @@ def test_db_is_unprivileged_read_only_and_not_published(compose_postgres_project
     assert db.exec_run(["id", "-u"]).output.decode().strip() == "999"
     assert db.attrs["HostConfig"]["PortBindings"] in ({}, None)
     assert all(binding is None for binding in db.attrs["NetworkSettings"]["Ports"].values())
+
+
+@pytest.mark.parametrize("service", ["db", "app", "nginx"])
+def test_containers_hold_no_capability_and_cannot_gain_one(
+    compose_postgres_project: ComposeProject, service: str
+) -> None:
+    """With PostgreSQL too, every container drops ALL, adds none and runs with no-new-privileges."""
+    assert privileges(compose_postgres_project.container(service)) == UNPRIVILEGED
 
 
 def test_migrate_is_a_one_off_that_exits_0(compose_postgres_project: ComposeProject) -> None:

@@ -1,8 +1,10 @@
 """A Docker engine and the compose project as the docker tier drives them."""
 
+import io
 import os
 import shutil
 import subprocess
+import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,8 @@ from tests.support.paths import REPO
 # Every container a docker test starts itself carries this label.
 TEST_LABEL = "myapp.test"
 BASE_IMAGES_BUILD = REPO / "base-images" / "build.sh"
+# The settings module that adds the test-only /slow view (tests/support/slow_app/).
+SLOW_APP_SETTINGS = "tests.support.slow_app.settings"
 
 
 OFFICIAL_IMAGES = {
@@ -36,6 +40,8 @@ class Engine:
     # What the tests create, to find leftovers among whatever else the engine runs.
     compose_projects: set[str] = field(default_factory=set)
     anonymous_volumes: set[str] = field(default_factory=set)
+    # Every secret value the tests gave compose (name, value): no image may hold one.
+    compose_secrets: list[tuple[str, str]] = field(default_factory=list)
 
     def compose_command(self) -> list[str]:
         """`docker compose` (v2) when the plugin exists, else docker-compose (v1, Debian's package)."""
@@ -74,6 +80,27 @@ class Engine:
             container.reload()
             self.anonymous_volumes |= {m["Name"] for m in container.attrs["Mounts"] if m["Type"] == "volume"}
             container.remove(force=True, v=True)
+
+
+def build_slow_app_image(engine: Engine, app_image: str, tag: str) -> None:
+    """`app_image` plus the test-only slow_app package at /app/tests/support/slow_app, tagged `tag`. Only the
+    graceful-stop tests run it (with DJANGO_SETTINGS_MODULE=SLOW_APP_SETTINGS): the product image never holds
+    the /slow view."""
+    context = io.BytesIO()
+    with tarfile.open(fileobj=context, mode="w") as archive:
+        dockerfile = f"FROM {app_image}\nCOPY tests /app/tests\n".encode()
+        entry = tarfile.TarInfo("Dockerfile")
+        entry.size = len(dockerfile)
+        archive.addfile(entry, io.BytesIO(dockerfile))
+        slow_app = REPO / "tests" / "support" / "slow_app"
+        for path in (
+            REPO / "tests" / "__init__.py",
+            REPO / "tests" / "support" / "__init__.py",
+            *sorted(slow_app.glob("*.py")),
+        ):
+            archive.add(path, arcname=str(path.relative_to(REPO)))
+    context.seek(0)
+    engine.client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True)
 
 
 def connect(base_url: str) -> docker.DockerClient | None:
@@ -159,6 +186,32 @@ class ComposeProject:
 
     def get(self, path: str, **kwargs: object) -> requests.Response:
         return requests.get(self.url + path, timeout=10, allow_redirects=False, **kwargs)  # type: ignore[arg-type]
+
+
+# How a container without privileges runs: every capability dropped, none added, no-new-privileges, and so an
+# empty bounding and effective set for its PID 1 (/proc/1/status).
+UNPRIVILEGED = {
+    "CapDrop": ["ALL"],
+    "CapAdd": [],
+    "SecurityOpt": ["no-new-privileges:true"],
+    "CapBnd": "0000000000000000",
+    "CapEff": "0000000000000000",
+    "NoNewPrivs": "1",
+}
+
+
+def privileges(container: Container) -> dict[str, Any]:
+    """A running container's privileges, as `docker inspect` records them and as its PID 1 holds them."""
+    host = container.attrs["HostConfig"]
+    status = container.exec_run(["cat", "/proc/1/status"])
+    assert status.exit_code == 0, status.output
+    fields = dict(line.split(":", 1) for line in status.output.decode().splitlines() if ":" in line)
+    return {
+        "CapDrop": host.get("CapDrop") or [],
+        "CapAdd": host.get("CapAdd") or [],
+        "SecurityOpt": host.get("SecurityOpt") or [],
+        **{name: fields[name].strip() for name in ("CapBnd", "CapEff", "NoNewPrivs")},
+    }
 
 
 def wait_until_healthy(project: ComposeProject, services: tuple[str, ...], timeout: float = 120) -> None:

@@ -166,6 +166,29 @@ def test_nginx_may_open_the_files_its_connections_need(mode: str, launch_type: s
     assert nginx["ulimits"] == [{"name": "nofile", "softLimit": wanted, "hardLimit": wanted}]
 
 
+def test_compose_nginx_may_open_the_files_its_connections_need() -> None:
+    """compose grants nginx, soft and hard, the open files worker_rlimit_nofile asks for, as the task definitions
+    do: under a lower hard limit an unprivileged nginx cannot raise its own, and logs a setrlimit alert."""
+    wanted = nginx_main_directive("worker_rlimit_nofile")
+    assert compose_services()["nginx"]["ulimits"] == {"nofile": {"soft": wanted, "hard": wanted}}
+
+
+def test_compose_services_drop_every_capability_as_the_task_definitions_do() -> None:
+    """Every service of both compose files drops ALL, adds none and sets no-new-privileges, like every container
+    of the task definitions (linuxParameters.capabilities)."""
+    postgres = yaml.safe_load((REPO / "docker-compose.postgres.yml").read_text())["services"]
+    services = {**compose_services(), "db": postgres["db"]}  # the override's `app` only adds to the base one
+    assert set(postgres) <= set(services)
+    for name, service in services.items():
+        assert (service["cap_drop"], service.get("cap_add"), service["security_opt"]) == (
+            ["ALL"],
+            None,
+            ["no-new-privileges:true"],
+        ), name
+    for container in render_task_definition(load_environment("prod"), "awsvpc", "fargate")["containerDefinitions"]:
+        assert container["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}
+
+
 def test_compose_postgres_is_reached_as_it_is_created() -> None:
     """The app's DATABASE_URL names the user, database and password the db service is created with, and the
     password is only ever substituted from .env, never written in the file."""

@@ -19,7 +19,7 @@ from ecs.local.containers import RunLocalError
 from ecs.local.run import finish_one_off
 from ecs.local.task import LABEL, RunningTask, start_task, wait_for
 from ecs.render import render_task_definition
-from tests.support.docker import TEST_LABEL, ComposeProject
+from tests.support.docker import TEST_LABEL, UNPRIVILEGED, ComposeProject, privileges
 from tests.support.ports import free_port
 from tests.support.site import HASHED_CSS, immutable_asset, sign_guestbook
 
@@ -90,13 +90,22 @@ def test_whoami_shows_the_network_mode_path(local_task: RunningTask) -> None:
 
 
 def test_task_settings_are_honoured(local_task: RunningTask) -> None:
-    """user, readonlyRootFilesystem, memory, init and the task volumes reach the containers."""
+    """user, readonlyRootFilesystem, memory, init, capabilities (drop ALL), nginx's nofile ulimit and the task
+    volumes reach the containers."""
     for name, user, memory in (("app", "10001:10001", 768), ("nginx", "101:101", 128)):
         attrs = local_task.containers[name].attrs
         assert attrs["Config"]["User"] == user
         assert attrs["HostConfig"]["ReadonlyRootfs"] is True
         assert attrs["HostConfig"]["Memory"] == memory * 1024 * 1024
         assert attrs["HostConfig"]["Init"] is True
+        held = privileges(local_task.containers[name])
+        assert {key: held[key] for key in ("CapDrop", "CapAdd", "CapBnd")} == {
+            key: UNPRIVILEGED[key] for key in ("CapDrop", "CapAdd", "CapBnd")
+        }
+    nofile = local_task.definition("nginx")["ulimits"][0]["hardLimit"]
+    ulimits = local_task.containers["nginx"].attrs["HostConfig"]["Ulimits"]
+    assert ulimits == [{"Name": "nofile", "Soft": nofile, "Hard": nofile}]
+    assert "setrlimit(RLIMIT_NOFILE" not in local_task.containers["nginx"].logs().decode()  # nginx got its limit
     app_mounts = {m["Destination"] for m in local_task.containers["app"].attrs["Mounts"]}
     assert {"/data", "/tmp"} <= app_mounts
 

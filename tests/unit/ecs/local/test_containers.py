@@ -10,7 +10,9 @@ from ecs.local.containers import (
     NANOSECONDS,
     RunLocalError,
     container_environment,
+    docker_capabilities,
     docker_healthcheck,
+    docker_ulimits,
     host_ports,
     needed_for,
     require_free_port,
@@ -58,6 +60,29 @@ def test_health_check_converts_seconds_and_fills_ecs_defaults() -> None:
         "retries": 3,
         "start_period": 0,
     }
+
+
+@pytest.mark.parametrize("task", [BRIDGE, AWSVPC], ids=["bridge", "awsvpc"])
+def test_every_capability_is_dropped_as_the_task_definition_says(task: dict[str, Any]) -> None:
+    """Both reference containers drop ALL and add none: Docker gets cap_drop ["ALL"] and no cap_add."""
+    for definition in task["containerDefinitions"]:
+        assert docker_capabilities(definition) == {"cap_drop": ["ALL"]}
+
+
+def test_added_capabilities_pass_unchanged_and_absent_ones_send_nothing() -> None:
+    """ECS and Docker name capabilities alike; a definition without linuxParameters.capabilities sends neither
+    list, so Docker keeps its defaults as ECS does."""
+    linux = {"linuxParameters": {"capabilities": {"add": ["SYS_PTRACE"], "drop": ["ALL"]}}}
+    assert docker_capabilities(linux) == {"cap_add": ["SYS_PTRACE"], "cap_drop": ["ALL"]}
+    assert docker_capabilities({"linuxParameters": {"initProcessEnabled": True}}) == {}
+    assert docker_capabilities({}) == {}
+
+
+def test_ulimits_become_docker_ulimits() -> None:
+    """nginx's nofile ulimit reaches Docker with its soft and hard limits; the app, which sets none, gets none."""
+    app, nginx = BRIDGE["containerDefinitions"]
+    assert docker_ulimits(nginx) == [{"name": "nofile", "soft": 16384, "hard": 16384}]
+    assert docker_ulimits(app) == []
 
 
 def test_environment_takes_secrets_from_variables_and_trusts_the_local_origin() -> None:
