@@ -150,6 +150,13 @@ def test_stop_timeouts_cover_graceful_shutdown() -> None:
     assert compose_services()["app"]["stop_grace_period"] == f"{app['stopTimeout']}s"
 
 
+def test_nginx_may_drain_the_longest_request_before_it_is_killed() -> None:
+    """nginx stops first and drains on SIGQUIT: its stopTimeout outlasts the longest request gunicorn lets run."""
+    nginx = render_task_definition(load_environment("prod"), "awsvpc", "fargate")["containerDefinitions"][1]
+    assert nginx["stopTimeout"] > int(gunicorn_config()["timeout"])
+    assert compose_services()["nginx"]["stop_grace_period"] == f"{nginx['stopTimeout']}s"
+
+
 def nginx_main_directive(name: str) -> int:
     match = re.search(rf"^\s*{name} (\d+);", TEMPLATES, re.MULTILINE)
     assert match, f"{name} not found in nginx/templates"
