@@ -163,7 +163,7 @@ test: venv host-packages postgres-packages browser-packages docker-packages lint
 	DJANGO_SECRET_KEY=test-only $(BIN)/pytest
 
 .PHONY: benchmark
-benchmark: venv host-packages  ## Throughput of each request path side by side (wrk), with ratio targets.
+benchmark: venv host-packages  ## Every request path against its limit (throughput, CPU per request, latency); writes docs/benchmarks.md.
 	@command -v wrk >/dev/null || $(call install_packages,wrk)
 	$(if $(wildcard benchmark/requirements.txt),$(BIN)/pip install --quiet --requirement benchmark/requirements.txt)
 	DJANGO_SECRET_KEY=benchmark-only $(BIN)/python -m benchmark

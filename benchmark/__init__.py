@@ -1,1 +1,4 @@
-"""`make benchmark`: the request paths measured side by side (python -m benchmark)."""
+"""`make benchmark` (python -m benchmark): every request path against its limit; writes docs/benchmarks.md.
+
+See docs/performance.md for what it measures and why.
+"""

@@ -1,176 +1,74 @@
-"""Side-by-side throughput of the paths a request can take, measured in one run (`make benchmark`).
+"""`make benchmark`: every request path against its limit, interleaved in one run; writes docs/benchmarks.md.
 
-Starts gunicorn and two nginx instances on loopback (as `make run` does), then runs wrk against each path
-for a few seconds. Machines are noisy, so the figures that matter are the ratios within this one run,
-which the targets below are stated in. Prints a table; exits 1 when a target is missed.
+Starts gunicorn, our nginx (with and without upstream keep-alive) and a minimal nginx on loopback, measures
+throughput, CPU per request and latency at a fixed load for each path over several rounds, prints the table and
+writes the report and its chart. Exits 1 when a target is missed or any request failed.
 """
 
 import os
-import re
 import shutil
-import signal
-import statistics
-import subprocess
 import sys
-from dataclasses import dataclass
+import time
+from pathlib import Path
 
 import requests
 
+from benchmark.measure import ROUNDS, Samples, run_rounds
+from benchmark.paths import native_paths
+from benchmark.report import Run, console, markdown
+from benchmark.servers import hashed_css_path, start_servers
+from benchmark.targets import evaluate
+from benchmark.wrk import ToolError, wrk_path
 from native.errors import StackError
 from native.nginx_config import REPO
-from native.processes import free_port, stop_process
-from native.site import prepare_site
-from native.stack import NativeStack, start_gunicorn, start_nginx
 
-DURATION = os.environ.get("BENCHMARK_DURATION", "3s")
-# The paths are measured in turn, ROUNDS times, and each figure is the median: noise hits all paths alike.
-ROUNDS = 3
-CONNECTIONS = "32"
-THREADS = "2"
-WARM_UP = "1s"
-WRK = shutil.which("wrk")
-HASHED_CSS = re.compile(r'href="(/static/guestbook/site\.[0-9a-f]{12}\.css)"')
+DOCS = REPO / "docs"
+REPORT = DOCS / "benchmarks.md"
+CHART = DOCS / "benchmarks.png"
 
 
-# The rows of the table, in order; docs/performance.md lists the same labels (a test checks).
-ROWS = (
-    "static: nginx",
-    "static: gunicorn + WhiteNoise",
-    "page: gunicorn direct",
-    "page: nginx",
-    # The cheapest Django answer, where the cost of the hop itself shows.
-    "healthz: gunicorn direct",
-    "healthz: nginx, keep-alive",
-    "healthz: nginx, runtime DNS (no keep-alive)",
-)
+def write_chart(labels: list[str], run_samples: dict[str, Samples], output: Path) -> str | None:
+    """The chart's name relative to docs/, or None (and a note) when matplotlib is missing."""
+    try:
+        from benchmark.chart import draw_chart
 
-
-@dataclass(frozen=True)
-class Target:
-    """`path` must reach at least `ratio` times the throughput of `baseline`."""
-
-    path: str
-    baseline: str
-    ratio: float
-    why: str
-
-
-TARGETS = (
-    Target("static: nginx", "static: gunicorn + WhiteNoise", 3.0, "nginx serves /static/ far faster than Django"),
-    Target("page: nginx", "page: gunicorn direct", 0.8, "the proxy hop costs little next to rendering a page"),
-    Target(
-        "healthz: nginx, keep-alive",
-        "healthz: nginx, runtime DNS (no keep-alive)",
-        1.0,
-        "upstream keep-alive beats a new connection per request (compose's runtime resolution)",
-    ),
-)
-
-
-def hashed_css_path(html: str) -> str:
-    """The site's hashed stylesheet, as the home page links it."""
-    match = HASHED_CSS.search(html)
-    if match is None:
-        raise SystemExit("benchmark: the home page links no hashed stylesheet; is collectstatic broken?")
-    return match.group(1)
-
-
-def wrk(url: str, duration: str = DURATION) -> float:
-    """Requests per second that wrk measured for `url`."""
-    result = subprocess.run(  # noqa: S603 - a fixed command line
-        [str(WRK), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--timeout", "5s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    if errors:
-        raise SystemExit(f"{url}: {errors.group(1)} error responses; the benchmark would be meaningless")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    assert match, result.stdout
-    return float(match.group(1))
+        draw_chart(labels, run_samples, output)
+    except ImportError:
+        print(
+            "benchmark: matplotlib is missing, so no chart: .venv/bin/pip install -r benchmark/requirements.txt",
+            file=sys.stderr,
+        )
+        return None
+    return output.name
 
 
 def main() -> int:
-    if WRK is None:
-        print("benchmark: wrk is not installed: apt-get install wrk (make benchmark does it as root)", file=sys.stderr)
-        return 1
+    wrk_path()  # before anything starts: a missing tool fails at once
+    started = time.monotonic()
     root = REPO / ".run" / f"benchmark-{os.getpid()}"
     root.mkdir(parents=True)
-    root.chmod(0o755)
-    processes: list[tuple[subprocess.Popen[bytes], int]] = []
+    root.chmod(0o755)  # nginx's workers run as another user when the master is root
     try:
-        env = {**prepare_site(root / "db.sqlite3", root / "static"), "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
-        app_env = {
-            key: env[key] for key in ("DJANGO_SECRET_KEY", "DJANGO_SQLITE_PATH", "WEB_CONCURRENCY", "GUNICORN_THREADS")
-        }
-        log = (root / "processes.log").open("wb")
-        stack = NativeStack(
-            static_root=root / "static",
-            max_request_body_mb=10,
-            port=free_port(),
-            app_port=free_port(),
-            runtime_dir=root / "keepalive",
-            app_env=app_env,
-        )
-        processes.append((start_gunicorn(stack, output=log), signal.SIGTERM))
-        processes.append((start_nginx(stack, output=log), signal.SIGQUIT))
-        # The compose topology's proxying: proxy_pass through a variable, so no upstream keep-alive.
-        runtime = NativeStack(
-            static_root=root / "static",
-            max_request_body_mb=10,
-            port=free_port(),
-            app_port=stack.app_port,
-            runtime_dir=root / "runtime",
-            upstream_resolve="runtime",
-        )
-        processes.append((start_nginx(runtime, output=log), signal.SIGQUIT))
-        log.close()  # the processes write through their own copies
-
-        css = hashed_css_path(requests.get(stack.url + "/", timeout=10).text)
-        urls = (
-            stack.url + css,
-            stack.app_url + css,
-            stack.app_url + "/",
-            stack.url + "/",
-            stack.app_url + "/healthz",
-            stack.url + "/healthz",
-            runtime.url + "/healthz",
-        )
-        paths = dict(zip(ROWS, urls, strict=True))
-        for url in paths.values():
-            wrk(url, WARM_UP)
-        samples: dict[str, list[float]] = {name: [] for name in paths}
-        for _ in range(ROUNDS):
-            for name, url in paths.items():
-                samples[name].append(wrk(url))
-        rates = {name: statistics.median(values) for name, values in samples.items()}
+        servers = start_servers(root)
+        try:
+            stylesheet = hashed_css_path(requests.get(servers.nginx_url + "/", timeout=10).text)
+            paths = native_paths(servers, stylesheet)
+            plan, samples = run_rounds(paths, servers.components, root, ROUNDS)
+        finally:
+            servers.stop()
     finally:
-        for process, stop_signal in reversed(processes):
-            stop_process(process, stop_signal)
         shutil.rmtree(root, ignore_errors=True)
-
-    print(
-        f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, {ROUNDS} rounds (median), loopback, {os.cpu_count()} cores, "
-        "WEB_CONCURRENCY=2 x 4 threads (gthread)\n"
-    )
-    print(f"{'path':45} {'median req/s':>12}   runs")
-    for name, rate in rates.items():
-        runs = ", ".join(f"{value:.0f}" for value in samples[name])
-        print(f"{name:45} {rate:12.0f}   {runs}")
-    print()
-    missed = 0
-    for target in TARGETS:
-        ratio = rates[target.path] / rates[target.baseline]
-        verdict = "ok" if ratio >= target.ratio else "MISSED"
-        missed += verdict == "MISSED"
-        print(f"{verdict:6} {target.path} / {target.baseline} = {ratio:.2f} (target >= {target.ratio}): {target.why}")
-    return 1 if missed else 0
+    labels = [path.label for path in paths]
+    chart = write_chart(labels, samples, CHART)
+    run = Run(paths, plan, samples, evaluate(samples), ROUNDS, time.monotonic() - started, chart)
+    REPORT.write_text(markdown(run))
+    print(console(run))
+    print(f"\nWrote {REPORT.relative_to(REPO)}" + (f" and {CHART.relative_to(REPO)}" if chart else ""))
+    return 0 if all(verdict.met is not False for verdict in run.verdicts) else 1
 
 
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except StackError as error:
+    except (StackError, ToolError) as error:
         sys.exit(f"benchmark: {error}")

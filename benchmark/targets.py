@@ -1,0 +1,137 @@
+"""The targets of issue 11, each stated in the measures and checked against the medians of one run.
+
+A target is met or missed, never loosened: a missed one is reported with its figure, and the run exits 1.
+Rows another part of the benchmark did not measure (a Docker topology, say) leave their targets out.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from benchmark.measure import Samples, Spread
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    figure: str
+    # None: a figure to report, with nothing to meet.
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class ThroughputRatio:
+    """`path` serves at least `ratio` times the requests per second of `baseline`."""
+
+    path: str
+    baseline: str
+    ratio: float
+
+    def rows(self) -> tuple[str, ...]:
+        return self.path, self.baseline
+
+    def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
+        """The median of the rounds' ratios: the two rows of a round ran seconds apart, so they share its noise."""
+        pairs = zip(samples[self.path].throughput, samples[self.baseline].throughput, strict=True)
+        ratios = Spread.of([path / baseline for path, baseline in pairs])
+        return Verdict(
+            f"`{self.path}` >= {self.ratio:g}x `{self.baseline}` (req/s)",
+            f"{ratios.median:.2f}x (rounds {ratios.low:.2f}-{ratios.high:.2f})",
+            ratios.median >= self.ratio,
+        )
+
+
+@dataclass(frozen=True)
+class TailLatency:
+    """p99 of `path` at the fixed load is at most `factor` times `baseline`'s plus `slack_ms`."""
+
+    path: str
+    baseline: str
+    factor: float = 1.1
+    slack_ms: float = 1.0
+
+    def rows(self) -> tuple[str, ...]:
+        return self.path, self.baseline
+
+    def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
+        p99, base = median(samples[self.path].p99_ms), median(samples[self.baseline].p99_ms)
+        limit = self.factor * base + self.slack_ms
+        return Verdict(
+            f"`{self.path}` p99 <= {self.factor:g}x `{self.baseline}` p99 + {self.slack_ms:g} ms",
+            f"{p99:.2f} ms against a limit of {limit:.2f} ms ({base:.2f} ms direct)",
+            p99 <= limit,
+        )
+
+
+@dataclass(frozen=True)
+class ProxyCpuShare:
+    """On `path`, nginx spends at most `share` of the CPU time gunicorn spends on the same request."""
+
+    path: str
+    share: float = 0.10
+
+    def rows(self) -> tuple[str, ...]:
+        return (self.path,)
+
+    def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
+        nginx, gunicorn = median(samples[self.path].cpu_us["nginx"]), median(samples[self.path].cpu_us["gunicorn"])
+        return Verdict(
+            f"`{self.path}`: nginx CPU per request <= {self.share:.0%} of gunicorn's",
+            f"{nginx / gunicorn:.1%} ({nginx:.0f} us against {gunicorn:.0f} us)",
+            nginx <= self.share * gunicorn,
+        )
+
+
+@dataclass(frozen=True)
+class KeepAliveSaving:
+    """Reported, no target: the CPU per request (nginx + gunicorn) that upstream keep-alive saves."""
+
+    kept: str
+    unkept: str
+
+    def rows(self) -> tuple[str, ...]:
+        return self.kept, self.unkept
+
+    def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
+        kept, unkept = total_cpu(samples[self.kept]), total_cpu(samples[self.unkept])
+        pairs = zip(samples[self.kept].throughput, samples[self.unkept].throughput, strict=True)
+        throughput = median([kept / unkept for kept, unkept in pairs])
+        return Verdict(
+            f"upstream keep-alive: CPU per request saved, `{self.kept}` against `{self.unkept}`",
+            f"{unkept - kept:.0f} us ({1 - kept / unkept:.0%} of {unkept:.0f} us); req/s {throughput:.2f}x",
+            None,
+        )
+
+
+Target = ThroughputRatio | TailLatency | ProxyCpuShare | KeepAliveSaving
+
+TARGETS: tuple[Target, ...] = (
+    ThroughputRatio("static: our nginx", "static: minimal nginx", 0.9),
+    ThroughputRatio("static: our nginx", "static: gunicorn + WhiteNoise", 10.0),
+    ThroughputRatio("page: nginx, keep-alive", "page: gunicorn direct", 0.95),
+    TailLatency("page: nginx, keep-alive", "page: gunicorn direct"),
+    ProxyCpuShare("page: nginx, keep-alive"),
+    KeepAliveSaving("page: nginx, keep-alive", "page: nginx, no keep-alive"),
+    KeepAliveSaving("healthz: nginx, keep-alive", "healthz: nginx, no keep-alive"),
+)
+
+
+def median(values: list[float]) -> float:
+    return Spread.of(values).median
+
+
+def total_cpu(samples: Samples) -> float:
+    """The median CPU per request of every component on the path, added up (us)."""
+    return sum(median(values) for values in samples.cpu_us.values())
+
+
+def no_errors(samples: Mapping[str, Samples]) -> Verdict:
+    """Every scenario answered every request with 2xx or 3xx: a run with errors fails."""
+    failed = {label: sample.errors for label, sample in samples.items() if sample.errors}
+    figure = "; ".join(f"`{label}`: {errors}" for label, errors in failed.items()) or "none"
+    return Verdict("zero errors in every scenario", figure, not failed)
+
+
+def evaluate(samples: Mapping[str, Samples], targets: tuple[Target, ...] = TARGETS) -> list[Verdict]:
+    """The verdict of each target whose rows were measured, then the errors verdict."""
+    measured = [target for target in targets if set(target.rows()) <= set(samples)]
+    return [target.evaluate(samples) for target in measured] + [no_errors(samples)]

@@ -1,0 +1,20 @@
+"""benchmark/paths.py: docs/performance.md describes exactly the rows the benchmark measures, in order."""
+
+import re
+
+from benchmark.paths import ROWS
+from tests.support.paths import REPO
+
+ROW = re.compile(r"^\| `([^`]+)` \| ", re.MULTILINE)
+
+
+def test_the_method_page_lists_the_rows_in_order() -> None:
+    """The rows table of docs/performance.md has exactly the benchmark's labels, in its order."""
+    section = (REPO / "docs" / "performance.md").read_text().split("## The rows", 1)[1].split("\n## ", 1)[0]
+    assert ROW.findall(section) == list(ROWS)
+
+
+def test_the_last_report_has_every_row() -> None:
+    """docs/benchmarks.md, as `make benchmark` last wrote it, has a throughput row for each path."""
+    section = (REPO / "docs" / "benchmarks.md").read_text().split("## Throughput", 1)[1].split("\n## ", 1)[0]
+    assert ROW.findall(section) == list(ROWS)

@@ -1,0 +1,63 @@
+"""benchmark/targets.py: each target is checked against one run's rounds; a miss stays a miss; errors fail the run."""
+
+from benchmark.measure import Samples
+from benchmark.paths import ROWS
+from benchmark.targets import TARGETS, KeepAliveSaving, ProxyCpuShare, TailLatency, ThroughputRatio, evaluate
+
+
+def samples(**figures: list[float]) -> Samples:
+    return Samples(throughput=figures.get("throughput", []), p99_ms=figures.get("p99", []))
+
+
+def test_every_target_names_rows_the_benchmark_measures() -> None:
+    """A renamed row cannot leave a target comparing nothing (and silently dropped from the report)."""
+    for target in TARGETS:
+        assert set(target.rows()) <= set(ROWS), target
+
+
+def test_a_throughput_ratio_is_the_median_of_the_rounds_ratios() -> None:
+    """A round's two rows share its noise; the ratio of the medians (60 / 80 = 0.75x here) would mix rounds."""
+    runs = {"ours": samples(throughput=[90, 46, 60]), "limit": samples(throughput=[100, 50, 80])}
+    verdict = ThroughputRatio("ours", "limit", 0.9).evaluate(runs)
+    assert (verdict.figure, verdict.met) == ("0.90x (rounds 0.75-0.92)", True)
+
+
+def test_a_missed_ratio_is_reported_missed_with_its_figure() -> None:
+    """0.89x against a 0.9x target is missed, whatever the best round did."""
+    runs = {"ours": samples(throughput=[89, 10, 500]), "limit": samples(throughput=[100, 100, 100])}
+    verdict = ThroughputRatio("ours", "limit", 0.9).evaluate(runs)
+    assert (verdict.figure, verdict.met) == ("0.89x (rounds 0.10-5.00)", False)
+
+
+def test_tail_latency_allows_a_tenth_and_a_millisecond() -> None:
+    """p99 through nginx may be 1.1x direct plus 1 ms: 12 ms against 10 ms direct is met, 12.5 ms is not."""
+    direct = samples(p99=[10.0, 9.0, 11.0])
+    assert TailLatency("nginx", "direct").evaluate({"nginx": samples(p99=[12.0]), "direct": direct}).met is True
+    assert TailLatency("nginx", "direct").evaluate({"nginx": samples(p99=[12.5]), "direct": direct}).met is False
+
+
+def test_the_proxy_cpu_share_compares_nginx_with_gunicorn_on_the_same_path() -> None:
+    """nginx's median CPU per request against gunicorn's, on the proxied path."""
+    path = Samples(cpu_us={"nginx": [100.0, 90.0, 300.0], "gunicorn": [2000.0, 2100.0, 1900.0]})
+    verdict = ProxyCpuShare("page").evaluate({"page": path})
+    assert (verdict.figure, verdict.met) == ("5.0% (100 us against 2000 us)", True)
+
+
+def test_keep_alive_saving_is_reported_without_a_verdict() -> None:
+    """The CPU per request saved by upstream keep-alive, all components added up; nothing to meet."""
+    kept = Samples(throughput=[150.0], cpu_us={"nginx": [40.0], "gunicorn": [210.0]})
+    unkept = Samples(throughput=[100.0], cpu_us={"nginx": [80.0], "gunicorn": [320.0]})
+    verdict = KeepAliveSaving("kept", "unkept").evaluate({"kept": kept, "unkept": unkept})
+    assert (verdict.figure, verdict.met) == ("150 us (38% of 400 us); req/s 1.50x", None)
+
+
+def test_errors_anywhere_fail_the_run_and_unmeasured_rows_drop_their_targets() -> None:
+    """Only targets whose rows were measured are checked, and one error in any scenario is a failed verdict."""
+    runs = {"a": samples(throughput=[10.0]), "b": samples(throughput=[10.0])}
+    runs["b"].add_errors({"HTTP 502": 2})
+    verdicts = evaluate(runs, (ThroughputRatio("a", "b", 1.0), ThroughputRatio("a", "elsewhere", 1.0)))
+    assert [(verdict.target, verdict.met) for verdict in verdicts] == [
+        ("`a` >= 1x `b` (req/s)", True),
+        ("zero errors in every scenario", False),
+    ]
+    assert verdicts[-1].figure == "`b`: {'HTTP 502': 2}"
