@@ -20,7 +20,7 @@ GENERATE_KEY_HINT = "generate one with: python3 -c 'import secrets; print(secret
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
 # libpq's connect_timeout, unless the URL sets one (?connect_timeout=N): an unreachable database then fails
-# a request in seconds (a friendly 503) instead of holding a gunicorn thread until the worker timeout.
+# a request in seconds (a friendly 503) instead of holding a gunicorn thread until nginx gives up (30 s).
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 
 log = logging.getLogger(__name__)

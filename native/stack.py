@@ -61,6 +61,9 @@ class NativeStack:
             "NGINX_STATIC_ROOT": str(self.static_root),
             "NGINX_ERROR_PAGES_ROOT": str(NGINX_DIR / "errors"),
             "NGINX_CLIENT_MAX_BODY_MB": str(self.max_request_body_mb),
+            # The image's defaults (Dockerfile); the environment may set others, as a task definition would.
+            "NGINX_WORKER_PROCESSES": os.environ.get("NGINX_WORKER_PROCESSES", "2"),
+            "NGINX_LIMIT_CONN_PER_CLIENT": os.environ.get("NGINX_LIMIT_CONN_PER_CLIENT", "100"),
         }
         if self.trusted_proxies is not None:
             variables["NGINX_TRUSTED_PROXIES"] = self.trusted_proxies

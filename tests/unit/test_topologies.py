@@ -1,6 +1,7 @@
 """One value, one home: topologies.py and the files that must agree with it, value for value."""
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.conf import settings
 
 from ecs.environments import load_environment
 from ecs.render import render_task_definition
+from native.stack import NativeStack
 from tests.support.gunicorn import gunicorn_config
 from tests.support.paths import REPO
 from topologies import APP_PORT, NGINX_PORT, PRIVATE_RANGES, STATIC_ROOT, TOPOLOGIES
@@ -58,9 +60,12 @@ def test_gunicorn_keeps_connections_longer_than_nginx() -> None:
     assert seconds("keepalive_timeout") < int(gunicorn_config()["keepalive"])
 
 
-def test_nginx_waits_longer_than_gunicorn_lets_a_request_run() -> None:
-    """gunicorn's worker timeout fires before nginx's read timeout, so a stuck request is gunicorn's to report."""
-    assert int(gunicorn_config()["timeout"]) < seconds("proxy_read_timeout")
+def test_native_nginx_takes_the_images_defaults() -> None:
+    """make run's nginx gets the image's worker count and per-client limit unless the environment sets them."""
+    stack = NativeStack(Path("/srv/static"), 10, runtime_dir=Path("/tmp/unused"))
+    variables = stack.nginx_variables()
+    for name in ("NGINX_WORKER_PROCESSES", "NGINX_LIMIT_CONN_PER_CLIENT"):
+        assert variables[name] == dockerfile_env("nginx")[name]
 
 
 def test_compose_runs_the_local_environment() -> None:
@@ -151,9 +156,10 @@ def test_stop_timeouts_cover_graceful_shutdown() -> None:
 
 
 def test_nginx_may_drain_the_longest_request_before_it_is_killed() -> None:
-    """nginx stops first and drains on SIGQUIT: its stopTimeout outlasts the longest request gunicorn lets run."""
+    """nginx stops first and drains on SIGQUIT: its stopTimeout outlasts the longest request it lets run
+    (proxy_read_timeout; gunicorn's timeout does not cap requests under gthread)."""
     nginx = render_task_definition(load_environment("prod"), "awsvpc", "fargate")["containerDefinitions"][1]
-    assert nginx["stopTimeout"] > int(gunicorn_config()["timeout"])
+    assert nginx["stopTimeout"] > seconds("proxy_read_timeout")
     assert compose_services()["nginx"]["stop_grace_period"] == f"{nginx['stopTimeout']}s"
 
 

@@ -25,6 +25,8 @@ def test_nginx_gets_the_local_row_and_this_machines_paths(tmp_path: Path) -> Non
         "NGINX_STATIC_ROOT": str(tmp_path / "static"),
         "NGINX_ERROR_PAGES_ROOT": str(Path(__file__).resolve().parents[3] / "nginx" / "errors"),
         "NGINX_CLIENT_MAX_BODY_MB": "7",
+        "NGINX_WORKER_PROCESSES": "2",
+        "NGINX_LIMIT_CONN_PER_CLIENT": "100",
         "NGINX_TRUSTED_PROXIES": " ".join(PRIVATE_RANGES),
     }
 
