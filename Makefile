@@ -43,7 +43,7 @@ define install_packages
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) >/dev/null \
 		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) >/dev/null; }; \
 	else \
-		echo "Missing: $(1). Install it: sudo apt-get install $(1) (Debian/Ubuntu), brew install nginx gettext (macOS)."; \
+		echo "Missing: $(1). Install it: sudo apt-get install $(1) (Debian/Ubuntu), or the same packages from your system's package manager."; \
 		exit 1; \
 	fi
 endef

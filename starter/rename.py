@@ -119,6 +119,9 @@ def main(argv: list[str]) -> int:
     print(f"rename: {OLD} is now {argv[0]}: moved {', '.join(moved)}; every mention replaced.")
     print("Next: `make clean` (the virtual environment names the old package), `make test`, then review")
     print("`git status` and `git diff --stat`, and commit. Images built before keep their old names.")
+    if (root / ".env").exists():
+        print(f".env is yours and untouched: set COMPOSE_PROJECT_NAME={argv[0]} in it. The old project's volumes keep")
+        print(f"the old database, whose user is {OLD}: `docker compose down --volumes` it, or keep using it by hand.")
     return 0
 
 
