@@ -50,7 +50,7 @@ def connection_problem(alias: str) -> str | None:
     try:
         connection.ensure_connection()
     except DatabaseError as error:
-        cause = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        cause = first_line(error) or type(error).__name__
         password = connection.settings_dict.get("PASSWORD")
         if password:
             cause = cause.replace(password, "***")
@@ -58,3 +58,9 @@ def connection_problem(alias: str) -> str | None:
     finally:
         connection.close()
     return None
+
+
+def first_line(error: BaseException) -> str:
+    """An error's first line: libpq's messages go on with DETAIL and HINT lines."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else ""

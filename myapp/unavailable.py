@@ -16,6 +16,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from myapp.database import first_line
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
@@ -46,7 +48,3 @@ class DatabaseUnavailableMiddleware:
         # port and user, never the password.
         log.error("database unavailable, answered 503: %s: %s", type(exception).__name__, first_line(exception))
         return unavailable_response()
-
-
-def first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else ""

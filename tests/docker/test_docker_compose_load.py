@@ -1,19 +1,16 @@
 """Sustained load on the compose stack: 10,000 mixed requests at concurrency 64 through nginx's published port,
 with zero errors and clean container logs."""
 
-import re
 import time
 
 import pytest
 
 from tests.support.docker import ComposeProject, wait_until_healthy
-from tests.support.load import run_mixed_load
+from tests.support.load import run_mixed_load, trouble_in
 
 pytestmark = pytest.mark.docker
 
 TOTAL, CONCURRENCY, BOUND_SECONDS = 10_000, 64, 240
-# What gunicorn and nginx write when something went wrong under load.
-TROUBLE = re.compile(r"WORKER TIMEOUT|Traceback|\[(error|crit|alert|emerg)\]|database is locked")
 
 
 @pytest.fixture
@@ -43,4 +40,4 @@ def test_ten_thousand_mixed_requests_at_concurrency_64(
         # What `docker compose logs` shows, from the start of the load on: earlier tests' recreates log errors.
         log = project.container(service).logs(since=since - 1).decode(errors="replace")
         assert log, f"control: {service} logged the load"
-        assert [match.group(0) for match in TROUBLE.finditer(log)] == [], service
+        assert trouble_in(log) == [], service

@@ -89,7 +89,9 @@ def test_form_post_is_stored_in_postgresql(compose_postgres_project: ComposeProj
     assert ENTRY_NAME in stored_names(compose_postgres_project)
 
 
-def test_database_outage_then_recovery_without_a_restart(compose_postgres_project: ComposeProject) -> None:
+def test_database_outage_then_recovery_without_a_restart(
+    compose_postgres_project: ComposeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`compose stop db`: /healthz 200, /readyz 503 naming the database, pages Django's friendly 503 through
     nginx. `compose start db`: pages answer 200 again within the bound, from the same gunicorn, unrestarted."""
     project = compose_postgres_project
@@ -120,11 +122,13 @@ def test_database_outage_then_recovery_without_a_restart(compose_postgres_projec
     recovered_at, recovery = datetime.now(UTC), time.monotonic() - started
     assert answers[-1] == HTTPStatus.OK, f"/ still answered {answers[-1]} {RECOVERY_BOUND_SECONDS}s after `start db`"
     postgres_ready = datetime.fromisoformat(READY_LINE.findall(project.logs("db"))[-1] + "+00:00")
-    print(
-        f"\npostgres recovery: `compose start db` took {started - issued:.2f}s; / answered 200 {recovery:.2f}s after "
-        f"it returned ({len(answers) - 1} other answers before: {sorted(set(answers[:-1]))}), "
-        f"{(recovered_at - postgres_ready).total_seconds():.2f}s after PostgreSQL logged that it was ready"
-    )
+    with capsys.disabled():
+        print(
+            f"\npostgres recovery: `compose start db` took {started - issued:.2f}s; "
+            f"/ answered 200 {recovery:.2f}s after it returned "
+            f"({len(answers) - 1} other answers before: {sorted(set(answers[:-1]))}), "
+            f"{(recovered_at - postgres_ready).total_seconds():.2f}s after PostgreSQL logged that it was ready"
+        )
     # Every gunicorn thread's old connection was dead: each reconnects by itself (CONN_HEALTH_CHECKS).
     assert [get(project, "/").status_code for _ in range(20)] == [HTTPStatus.OK] * 20
     assert get(project, "/readyz").status_code == HTTPStatus.OK

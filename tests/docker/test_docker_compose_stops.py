@@ -11,11 +11,9 @@ from http import HTTPStatus
 import pytest
 
 from tests.support.docker import ComposeProject, wait_until_healthy
-from tests.support.in_flight import InFlight
+from tests.support.in_flight import IN_FLIGHT, InFlight
 
 pytestmark = pytest.mark.docker
-
-IN_FLIGHT = 16  # twice the threads of the two gthread workers: half wait in gunicorn's queue
 
 
 def in_flight_across(project: ComposeProject, stop: Callable[[], object]) -> list[int | str]:

@@ -9,6 +9,9 @@ import requests
 
 from tests.support.slow_app.urls import SLOW_SECONDS
 
+# Twice the threads of the app's two gthread workers (2 x 4): half of the requests wait in gunicorn's queue.
+IN_FLIGHT = 16
+
 
 class InFlight:
     """`count` GETs of `url` (the test-only /slow view), all sent before `stop` is called."""

@@ -4,6 +4,7 @@ Used by the sustained-load tests of the native and Docker tiers. Every request's
 test can assert that none failed.
 """
 
+import re
 import threading
 import time
 from collections import Counter
@@ -13,6 +14,15 @@ from dataclasses import dataclass
 import requests
 
 from tests.support.site import CSRF_TOKEN, HASHED_CSS, hashed_path
+
+# What gunicorn and nginx write when something went wrong under load.
+TROUBLE = re.compile(r"WORKER TIMEOUT|Traceback|\[(error|crit|alert|emerg)\]|database is locked")
+
+
+def trouble_in(log: str) -> list[str]:
+    """Every line of `log` that says something went wrong under load."""
+    return [line for line in log.splitlines() if TROUBLE.search(line)]
+
 
 # Out of every 10 requests: 4 pages, 3 static files, 2 liveness checks, 1 form POST.
 MIX = ("page", "page", "page", "page", "static", "static", "static", "healthz", "healthz", "post")

@@ -10,44 +10,22 @@ import re
 import shlex
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from ecs.environments import environment_names
 from ecs.render import BRIDGE_REFUSED, LAUNCH_TYPES, MODE_LAUNCH_TYPES
 from tests.support.paths import REPO
+from tests.support.workflows import STEP_SHELL, WORKFLOWS, position, step, workflow
 
-WORKFLOWS = REPO / ".github" / "workflows"
 BIN = REPO / ".venv" / "bin"
-# What GitHub runs for a step under `defaults: run: shell: bash`.
-STEP_SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
 INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
 MIGRATE = ["python", "manage.py", "migrate", "--noinput"]
 
 
-def workflow(name: str) -> dict[Any, Any]:
-    loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
-    # YAML 1.1 reads the key `on` as the boolean true.
-    loaded["on"] = loaded.pop(True)
-    return loaded
-
-
 DEPLOY = workflow("deploy.yml")
 DEPLOY_JOB = DEPLOY["jobs"]["deploy"]
-
-
-def step(job: dict[str, Any], name: str) -> dict[str, Any]:
-    found: list[dict[str, Any]] = [each for each in job["steps"] if each.get("name") == name]
-    assert len(found) == 1, f"no single step named {name!r}"
-    return found[0]
-
-
-def position(job: dict[str, Any], name: str) -> int:
-    steps: list[dict[str, Any]] = job["steps"]
-    return steps.index(step(job, name))
 
 
 def choices(name: str) -> list[str]:

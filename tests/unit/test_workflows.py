@@ -7,35 +7,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from tests.support.paths import REPO
+from tests.support.workflows import STEP_SHELL, WORKFLOWS, position, step, workflow
 
-WORKFLOWS = REPO / ".github" / "workflows"
-# What GitHub runs for a step under `defaults: run: shell: bash`.
-STEP_SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
 PINNED = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$")
-
-
-def workflow(name: str) -> dict[Any, Any]:
-    loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
-    # YAML 1.1 reads the key `on` as the boolean true.
-    loaded["on"] = loaded.pop(True)
-    return loaded
-
-
-def step(job: dict[str, Any], name: str) -> dict[str, Any]:
-    found: list[dict[str, Any]] = [each for each in job["steps"] if each.get("name") == name]
-    assert len(found) == 1, f"no single step named {name!r}"
-    return found[0]
-
-
-def position(job: dict[str, Any], name: str) -> int:
-    steps: list[dict[str, Any]] = job["steps"]
-    return steps.index(step(job, name))
 
 
 CI = workflow("ci.yml")

@@ -7,13 +7,12 @@ from http import HTTPStatus
 
 import pytest
 
-from tests.support.in_flight import InFlight
+from tests.support.in_flight import IN_FLIGHT, InFlight
 from tests.support.native import LoggedStack
 
 pytestmark = pytest.mark.e2e
 
 SLOW_SETTINGS = {"DJANGO_SETTINGS_MODULE": "tests.support.slow_app.settings"}
-IN_FLIGHT = 16  # twice the threads of the two gthread workers: half wait in gunicorn's queue
 
 
 def test_gunicorn_sigterm_finishes_every_request_in_flight(

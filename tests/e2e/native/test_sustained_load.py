@@ -1,18 +1,15 @@
 """Sustained load through nginx: 10,000 mixed requests at concurrency 64, with zero errors and clean logs."""
 
-import re
 from collections.abc import Callable
 
 import pytest
 
-from tests.support.load import run_mixed_load
+from tests.support.load import run_mixed_load, trouble_in
 from tests.support.native import LoggedStack
 
 pytestmark = pytest.mark.e2e
 
 TOTAL, CONCURRENCY, BOUND_SECONDS = 10_000, 64, 240
-# What gunicorn and nginx write when something went wrong under load.
-TROUBLE = re.compile(r"WORKER TIMEOUT|Traceback|\[(error|crit|alert|emerg)\]|database is locked")
 
 
 def test_ten_thousand_mixed_requests_at_concurrency_64(
@@ -29,4 +26,4 @@ def test_ten_thousand_mixed_requests_at_concurrency_64(
     assert report.failures == {}
     assert sum(report.outcomes.values()) == TOTAL
     for log in (own.gunicorn_log, own.nginx_log):
-        assert not TROUBLE.findall(log.read_text()), log
+        assert trouble_in(log.read_text()) == [], log

@@ -2,7 +2,7 @@
 one address never takes the site down for everyone else, and never reaches gunicorn.
 
 Loopback only: the attack comes from 127.0.0.2, normal visitors from 127.0.0.1. Bounded: 4,000 connections
-opened at 500 per second, held for at most 20 s.
+opened at 500 per second, held for at most 25 s.
 """
 
 import json
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 SLOW_CONNECTIONS = 4_000
 OPENED_PER_SECOND = 500
 NORMAL_LATENCY_BOUND_SECONDS = 1.0
-PER_CLIENT_REQUESTS = 100  # limit_conn in nginx.conf.template
+PER_CLIENT_REQUESTS = 100  # NGINX_LIMIT_CONN_PER_CLIENT, the image's default
+HEADER_TIMEOUT_SECONDS = 10  # client_header_timeout in nginx.conf.template
 
 
 def clients_gunicorn_served(stack: LoggedStack) -> list[str]:
@@ -35,8 +36,11 @@ def test_slow_clients_from_one_address_never_take_the_site_down(
     """4,000 connections that drip a header line (or a body byte) every 5 s: normal visitors keep getting the
     page in under a second, nginx accepts every slow connection and lets each go, and gunicorn never sees one."""
     own = start_logged_stack()
+    # Long enough for every connection to open (8 s), then reach nginx's 10 s header timeout, with room to spare
+    # on a loaded machine: a connection still open at the end counts as one nginx did not let go.
+    duration = SLOW_CONNECTIONS / OPENED_PER_SECOND + HEADER_TIMEOUT_SECONDS + 7
     attack = SlowAttack("127.0.0.1", own.stack.port, SLOW_CONNECTIONS, OPENED_PER_SECOND, drip_every=5,
-                        duration=20, body=body)  # fmt: skip
+                        duration=duration, body=body)  # fmt: skip
     with attack:
         probes = probe_while(own.url + "/", attack)
     statuses = [probe.status for probe in probes]
@@ -55,6 +59,6 @@ def test_slow_clients_from_one_address_never_take_the_site_down(
         # Past the per-address limit, nginx answers 429 at once; the ones within it wait, buffered by nginx.
         assert attack.report.closed_by_server >= SLOW_CONNECTIONS - PER_CLIENT_REQUESTS
     else:
-        assert attack.report.peak_open > SLOW_CONNECTIONS // 2  # held at once, not one by one
+        assert attack.report.peak_open >= SLOW_CONNECTIONS * 3 // 4  # held at once, not one by one
         assert attack.report.closed_by_server == SLOW_CONNECTIONS  # client_header_timeout freed every one
     assert ATTACKER_ADDRESS not in clients_gunicorn_served(own)

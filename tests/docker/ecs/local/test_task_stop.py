@@ -17,12 +17,11 @@ from ecs.environments import load_environment
 from ecs.local.task import LABEL, start_task
 from ecs.render import render_task_definition
 from tests.support.docker import SLOW_APP_SETTINGS, ComposeProject
-from tests.support.in_flight import InFlight
+from tests.support.in_flight import IN_FLIGHT, InFlight
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.docker
 
-IN_FLIGHT = 16  # twice the app's threads (2 workers x 4): half wait in gunicorn's queue
 SECRETS = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": ""}
 
 
