@@ -214,3 +214,14 @@ def test_health_endpoints_through_nginx_for_any_host(stack: LoggedStack) -> None
         response = stack.get(path, headers={"Host": "10.0.12.34"})
         assert response.status_code == HTTPStatus.OK
         assert response.json()["status"] == status
+
+
+def test_favicon_is_the_sites_icon_from_disk(stack: LoggedStack) -> None:
+    """Pages without an icon link (the admin, nginx's 50x page) make browsers ask for /favicon.ico: nginx
+    answers the site's icon itself, so no console shows a 404 and gunicorn never sees the request."""
+    before = stack.gunicorn_log.read_text().count('"path": "/favicon.ico"')
+    response = stack.get("/favicon.ico")
+    assert response.status_code == HTTPStatus.OK
+    assert response.headers["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    assert stack.gunicorn_log.read_text().count('"path": "/favicon.ico"') == before
