@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from benchmark.docker_part import DockerPart, start_docker_part
 from benchmark.measure import ROUNDS, Samples, run_rounds
 from benchmark.paths import native_paths
 from benchmark.report import Run, console, markdown
@@ -48,19 +49,23 @@ def main() -> int:
     root = REPO / ".run" / f"benchmark-{os.getpid()}"
     root.mkdir(parents=True)
     root.chmod(0o755)  # nginx's workers run as another user when the master is root
+    docker = DockerPart()
     try:
+        docker = start_docker_part(root)
         servers = start_servers(root)
         try:
             stylesheet = hashed_css_path(requests.get(servers.nginx_url + "/", timeout=10).text)
-            paths = native_paths(servers, stylesheet)
+            paths = native_paths(servers, stylesheet) + docker.paths
             plan, samples = run_rounds(paths, servers.components, root, ROUNDS)
         finally:
             servers.stop()
     finally:
+        docker.stop()
         shutil.rmtree(root, ignore_errors=True)
     labels = [path.label for path in paths]
     chart = write_chart(labels, samples, CHART)
-    run = Run(paths, plan, samples, evaluate(samples), ROUNDS, time.monotonic() - started, chart)
+    verdicts = evaluate(samples) + docker.verdicts()
+    run = Run(paths, plan, samples, verdicts, ROUNDS, time.monotonic() - started, chart, docker.markdown())
     REPORT.write_text(markdown(run))
     print(console(run))
     print(f"\nWrote {REPORT.relative_to(REPO)}" + (f" and {CHART.relative_to(REPO)}" if chart else ""))

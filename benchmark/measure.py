@@ -74,7 +74,7 @@ def calibrate(paths: Sequence[RequestPath], samples: dict[str, Samples]) -> Plan
     """A short wrk run per path (also the warm-up): capacities, and from them the CPU counts and the rates."""
     capacity: dict[str, float] = {}
     for path in paths:
-        result = run_wrk(path.url, CALIBRATION_SECONDS)
+        result = run_wrk(path.url, CALIBRATION_SECONDS, path.runner)
         samples[path.label].add_errors(result.errors)
         capacity[path.label] = result.requests_per_second
     cpu_requests = {
@@ -104,10 +104,10 @@ def run_rounds(
         if progress:
             print(f"round {number + 1} of {rounds}", flush=True)
         for path in order:
-            result = run_wrk(path.url, THROUGHPUT_SECONDS)
+            result = run_wrk(path.url, THROUGHPUT_SECONDS, path.runner)
             samples[path.label].add_errors(result.errors)
             samples[path.label].throughput.append(result.requests_per_second)
-        for path in order:
+        for path in (path for path in order if not path.throughput_only):
             meter = CpuMeter({name: components[name] for name in path.components.values()})
             meter.start()
             counted = run_wrk_count(path.url, plan.cpu_requests[path.label], script_dir)
@@ -115,7 +115,7 @@ def run_rounds(
             per_request = meter.per_request(counted.requests)
             for role, name in path.components.items():
                 samples[path.label].cpu_us[role].append(per_request[name])
-        for path in order:
+        for path in (path for path in order if not path.throughput_only):
             rate = plan.rate[group_of[path.label]]
             latency = run_open_loop(path.url, rate, int(rate * LATENCY_SECONDS))
             samples[path.label].add_errors(latency.errors)

@@ -33,6 +33,10 @@ class RequestPath:
     url: str
     # Role -> the component (a key of the components the CPU meter reads) that plays it on this path.
     components: dict[str, str]
+    # A command that runs wrk elsewhere (`docker exec <load container>`); empty: wrk on this machine.
+    runner: tuple[str, ...] = ()
+    # Throughput alone: no CPU reading and no latency run (the Docker rows, to keep the run bounded).
+    throughput_only: bool = False
 
 
 def native_paths(servers: Servers, stylesheet: str) -> list[RequestPath]:

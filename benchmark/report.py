@@ -38,6 +38,8 @@ class Run:
     rounds: int
     seconds: float
     chart: str | None
+    # The Docker part's start-up and image-size tables (benchmark/docker_figures.py), or why it was skipped.
+    docker: Sequence[str] = ()
 
 
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
@@ -92,7 +94,7 @@ def throughput_rows(run: Run) -> list[list[str]]:
 
 def cpu_rows(run: Run) -> list[list[str]]:
     rows = []
-    for path in run.paths:
+    for path in (path for path in run.paths if not path.throughput_only):
         cpu = run.samples[path.label].cpu_us
         per_round = [sum(values) for values in zip(*cpu.values(), strict=True)]
         cells = [spread(cpu.get(role, [])) for role in ROLES]
@@ -102,7 +104,7 @@ def cpu_rows(run: Run) -> list[list[str]]:
 
 def latency_rows(run: Run) -> list[list[str]]:
     rows = []
-    for path in run.paths:
+    for path in (path for path in run.paths if not path.throughput_only):
         sample = run.samples[path.label]
         rate = run.plan.rate[path.group]
         cells = [spread(sample.p50_ms, 2), spread(sample.p99_ms, 2), spread(sample.start_lag_ms, 2)]
@@ -129,6 +131,8 @@ def markdown(run: Run) -> str:
         "",
         f"Requests per second at saturation: `wrk -t{THREADS} -c{CONNECTIONS} -d{THROUGHPUT_SECONDS:g}s`, all on",
         "loopback, so wrk shares the cores with the servers. Ratios between rows hold better than the figures.",
+        "The Docker rows (throughput only) are measured `inside` (wrk in a container in nginx's network namespace,",
+        "on 127.0.0.1) and through the `published port` (wrk here, through Docker's port publishing).",
         "",
         *table(["Path", "req/s"], throughput_rows(run)),
         "",
@@ -149,6 +153,7 @@ def markdown(run: Run) -> str:
         *table(["Path", "offered load", "p50 (ms)", "p99 (ms)", "generator lateness (ms)"], latency_rows(run)),
         "",
     ]
+    lines += list(run.docker)
     if run.chart:
         lines += [f"![Throughput and latency of each path]({run.chart})", ""]
     lines += ["## Machine", "", *table(["", ""], machine()), "", "## Versions", "", *table(["", ""], versions()), ""]
@@ -157,12 +162,12 @@ def markdown(run: Run) -> str:
 
 def console(run: Run) -> str:
     """The tables and the verdicts, for the terminal."""
-    lines = [f"{'path':32} {'req/s':>24} {'CPU us/req':>26} {'p50 ms':>22} {'p99 ms':>24}"]
+    lines = [f"{'path':42} {'req/s':>24} {'CPU us/req':>26} {'p50 ms':>22} {'p99 ms':>24}"]
     for path in run.paths:
         sample = run.samples[path.label]
         total = [sum(values) for values in zip(*sample.cpu_us.values(), strict=True)]
         lines.append(
-            f"{path.label:32} {spread(sample.throughput):>24} {spread(total):>26} "
+            f"{path.label:42} {spread(sample.throughput):>24} {spread(total):>26} "
             f"{spread(sample.p50_ms, 2):>22} {spread(sample.p99_ms, 2):>24}"
         )
     lines.append("")

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,9 +76,10 @@ def wrk_version() -> str:
     return (result.stdout + result.stderr).splitlines()[0].split(" [")[0]
 
 
-def run_wrk(url: str, seconds: float) -> WrkResult:
-    """wrk -t2 -c32 against `url` for `seconds`."""
-    command = [wrk_path(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "5s", url]
+def run_wrk(url: str, seconds: float, runner: Sequence[str] = ()) -> WrkResult:
+    """wrk -t2 -c32 against `url` for `seconds`; through `runner` (`docker exec <container>`) when given."""
+    command = [*runner, "wrk"] if runner else [wrk_path()]
+    command += [f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "5s", url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
     if result.returncode != 0:
         raise ToolError(f"{' '.join(command)} exited with {result.returncode}:\n{result.stderr}")

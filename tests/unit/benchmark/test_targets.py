@@ -1,5 +1,6 @@
 """benchmark/targets.py: each target is checked against one run's rounds; a miss stays a miss; errors fail the run."""
 
+from benchmark.docker_stacks import DOCKER_ROWS
 from benchmark.measure import Samples
 from benchmark.paths import ROWS
 from benchmark.targets import TARGETS, KeepAliveSaving, ProxyCpuShare, TailLatency, ThroughputRatio, evaluate
@@ -12,7 +13,14 @@ def samples(**figures: list[float]) -> Samples:
 def test_every_target_names_rows_the_benchmark_measures() -> None:
     """A renamed row cannot leave a target comparing nothing (and silently dropped from the report)."""
     for target in TARGETS:
-        assert set(target.rows()) <= set(ROWS), target
+        assert set(target.rows()) <= set(ROWS) | set(DOCKER_ROWS), target
+
+
+def test_a_ratio_without_a_target_is_reported() -> None:
+    """The published port against inside: what the userland proxy costs, with nothing to meet."""
+    runs = {"port": samples(throughput=[50, 60]), "inside": samples(throughput=[100, 100])}
+    verdict = ThroughputRatio("port", "inside", None).evaluate(runs)
+    assert (verdict.figure, verdict.met) == ("0.55x (rounds 0.50-0.60)", None)
 
 
 def test_a_throughput_ratio_is_the_median_of_the_rounds_ratios() -> None:

@@ -1,0 +1,183 @@
+"""Paths 3 and 4 of the benchmark: the Docker topologies' rows, and their start-up to the first 200.
+
+Three stacks run side by side while the rounds measure: compose (docker-compose.yml as it ships) and
+`ecs-task run-local` in bridge and in awsvpc mode (ecs/environments/local.toml), each on its own free port on
+127.0.0.1. Each is measured twice: through its published port, by wrk on this machine, and from inside, by wrk
+in a throwaway container (benchmark/wrk.Dockerfile, FROM the stand-in Debian) that joins nginx's network
+namespace (`--network container:<nginx>`) and targets 127.0.0.1 there: the path an ALB takes, without the local
+userland proxy. All load stays on loopback addresses. Nothing of the product's config changes.
+"""
+
+import secrets
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from benchmark.docker_engine import Engine
+from benchmark.docker_figures import Startup
+from benchmark.paths import RequestPath
+from native.nginx_config import REPO
+from native.processes import free_port
+
+LOAD_IMAGE = "benchmark-wrk:local"
+LOAD_DOCKERFILE = Path(__file__).with_name("wrk.Dockerfile")
+LABEL = "myapp.benchmark"
+# nginx's port inside every topology's network namespace (docker-compose.yml and the task definitions).
+NGINX_PORT = 8080
+TOPOLOGIES = ("compose", "run-local bridge", "run-local awsvpc")
+# The rows, in order, for each topology: `healthz` and `page`, through the published port and from inside.
+DOCKER_ROWS = tuple(
+    f"{what}: {topology}, {vantage}"
+    for topology in TOPOLOGIES
+    for what in ("healthz", "page")
+    for vantage in ("inside", "published port")
+)
+
+
+def first_200(url: str, since: float, timeout: float = 300) -> float:
+    """Seconds from `since` (time.monotonic) to the first 200 from `url`, polled every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - since
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} gave no 200 within {timeout:g} s")
+
+
+@dataclass
+class DockerStacks:
+    """The running stacks, the load containers, what they measured at start-up, and how to remove them all."""
+
+    engine: Engine
+    project: str
+    port: int
+    startups: list[Startup] = field(default_factory=list)
+    paths: list[RequestPath] = field(default_factory=list)
+    load_containers: list[str] = field(default_factory=list)
+    tasks: list[Any] = field(default_factory=list)
+    compose_env: dict[str, str] = field(default_factory=dict)
+
+    def compose(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        probe = self.engine.docker("compose", "version", check=False)
+        command = ["docker", "compose"] if probe.returncode == 0 else ["docker-compose"]
+        command += ["--project-name", self.project, *args]
+        result = subprocess.run(  # noqa: S603
+            command, cwd=REPO, env=self.compose_env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} exited with {result.returncode}:\n{result.stderr[-2000:]}")
+        return result
+
+    def compose_up(self, label: str, *build: str) -> None:
+        """`build` (if given) then `up --detach`, timed together to the first 200 through nginx."""
+        started = time.monotonic()
+        if build:
+            self.compose(*build)
+        self.compose("up", "--detach")
+        self.startups.append(Startup(label, first_200(f"http://127.0.0.1:{self.port}/healthz", started)))
+
+    def add_rows(self, topology: str, namespace: str, published: str) -> None:
+        """The four rows of one topology; `namespace` is the container whose network namespace nginx is in."""
+        name = f"{self.project}-load-{len(self.load_containers)}"
+        self.engine.docker(
+            "run",
+            "--detach",
+            "--rm",
+            "--name",
+            name,
+            "--label",
+            f"{LABEL}={self.project}",
+            "--network",
+            f"container:{namespace}",
+            LOAD_IMAGE,
+            "sleep",
+            "infinity",
+        )
+        self.load_containers.append(name)
+        runner = ("docker", "--host", self.engine.env["DOCKER_HOST"], "exec", name)
+        inside = f"http://127.0.0.1:{NGINX_PORT}"
+        for what, path in (("healthz", "/healthz"), ("page", "/")):
+            label = f"{what}: {topology}"
+            group = f"docker {what}"
+            self.paths.append(RequestPath(f"{label}, inside", group, inside + path, {}, runner, throughput_only=True))
+            self.paths.append(
+                RequestPath(f"{label}, published port", group, published + path, {}, throughput_only=True)
+            )
+
+    def stop(self) -> None:
+        """Removes every load container, task, and the compose project with its network and volumes."""
+        for name in self.load_containers:
+            self.engine.docker("rm", "--force", name, check=False)
+        for task in self.tasks:
+            task.stop()
+        if self.compose_env:
+            try:
+                self.compose("down", "--volumes", "--remove-orphans", "--timeout", "30", timeout=300)
+            except RuntimeError as error:
+                print(f"benchmark: compose down failed: {error}")
+
+
+def start_task(engine: Engine, mode: str, secret: str) -> tuple[Any, float]:
+    """`ecs-task run-local --env local --mode <mode>` as its CLI starts it; the task and its start-up seconds."""
+    import docker  # the ecs-local extra, which `make venv` installs
+
+    from ecs.environments import load_environment
+    from ecs.local.task import start_task as start
+    from ecs.render import render_task_definition
+
+    task = render_task_definition(load_environment("local"), mode, "ec2", "links")
+    client = docker.DockerClient(base_url=engine.env["DOCKER_HOST"], timeout=300)
+    started = time.monotonic()
+    local = start(client, task, {"DJANGO_SECRET_KEY": secret, "DATABASE_URL": ""}, lambda _: None, free_port())
+    return local, first_200(local.url + "/healthz", started)
+
+
+def start_stacks(engine: Engine, progress: Callable[[str], None] = print) -> DockerStacks:
+    """Builds the load image, measures the start-ups, and leaves the three stacks running with their rows."""
+    stacks = DockerStacks(engine, f"benchmark{secrets.token_hex(3)}", free_port())
+    secret = secrets.token_urlsafe(50)
+    stacks.compose_env = {
+        **engine.env,
+        **engine.base_images,
+        "PORT": str(stacks.port),
+        "DJANGO_SECRET_KEY": secret,
+        "DOCKER_BUILDKIT": "0",
+        "COMPOSE_DOCKER_CLI_BUILD": "0",
+    }
+    try:
+        progress("docker: the load image, then compose cold (build --no-cache, up) and warm (up)")
+        engine.docker(
+            "build",
+            "--quiet",
+            "--tag",
+            LOAD_IMAGE,
+            "--file",
+            str(LOAD_DOCKERFILE),
+            "--build-arg",
+            f"DEBIAN_IMAGE={engine.base_images.get('DEBIAN_IMAGE', 'standin/debian:bookworm')}",
+            str(LOAD_DOCKERFILE.parent),
+        )
+        stacks.compose_up("compose up, cold", "build", "--no-cache")
+        stacks.compose("down", "--volumes", "--timeout", "30")
+        stacks.compose_up("compose up, warm")
+        nginx = stacks.compose("ps", "--quiet", "nginx").stdout.split()[0]
+        stacks.add_rows("compose", nginx, f"http://127.0.0.1:{stacks.port}")
+        for mode in ("bridge", "awsvpc"):
+            progress(f"docker: run-local {mode}")
+            local, seconds = start_task(engine, mode, secret)
+            stacks.tasks.append(local)
+            stacks.startups.append(Startup(f"run-local {mode}", seconds))
+            namespace = local.pause if local.pause is not None else local.containers["nginx"]
+            stacks.add_rows(f"run-local {mode}", namespace.id, local.url)
+    except BaseException:
+        stacks.stop()
+        raise
+    return stacks
