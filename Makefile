@@ -152,7 +152,7 @@ lint: venv  ## ruff (lint, format), import-linter, mypy, hadolint, actionlint, s
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/hadolint Dockerfile base-images/*.Dockerfile
+	$(BIN)/hadolint Dockerfile base-images/*.Dockerfile benchmark/*.Dockerfile
 	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
 	@# actionlint runs shellcheck on each `run:` script when it finds one: this one, the pinned one, never none.
 	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
