@@ -1,8 +1,8 @@
 """The Docker part's engine: a reachable one, or (BENCHMARK_DOCKER=1, as root) a private dockerd under .run/docker.
 
-The test tier starts its private engine the same way (tests/support/docker.py); product code may not import the
-tests, so this is the benchmark's own small copy. Without an engine the Docker part is skipped with a line saying
-why, and the native rows stand alone.
+The test tier starts its private engine with the same command line (`dockerd_command`, which
+tests/support/docker.py calls: the tests may import this package, not the other way round). Without an engine the
+Docker part is skipped with a line saying why, and the native rows stand alone.
 """
 
 import os
@@ -64,23 +64,28 @@ def reachable(host: str) -> bool:
     return probe.returncode == 0
 
 
+def dockerd_command(dockerd: str, root: Path) -> list[str]:
+    """A dockerd whose data, state, pid file and socket all live under `root`, beside no other engine."""
+    return [
+        dockerd,
+        "--data-root",
+        str(root / "data"),
+        "--exec-root",
+        str(root / "exec"),
+        "--pidfile",
+        str(root / "dockerd.pid"),
+        "--host",
+        f"unix://{root / 'docker.sock'}",
+    ]
+
+
 def start_private(root: Path = PRIVATE_ROOT) -> Engine:
     """A dockerd with its own data root and socket (absolute paths: containerd fails on relative ones)."""
     root.mkdir(parents=True, exist_ok=True)
     host = f"unix://{root / 'docker.sock'}"
     with (root / "benchmark-dockerd.log").open("ab") as log:
         dockerd = subprocess.Popen(  # noqa: S603
-            [
-                shutil.which("dockerd") or "/usr/sbin/dockerd",
-                "--data-root",
-                str(root / "data"),
-                "--exec-root",
-                str(root / "exec"),
-                "--pidfile",
-                str(root / "dockerd.pid"),
-                "--host",
-                host,
-            ],
+            dockerd_command(shutil.which("dockerd") or "/usr/sbin/dockerd", root),
             stdout=log,
             stderr=subprocess.STDOUT,
             process_group=0,

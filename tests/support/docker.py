@@ -16,6 +16,8 @@ import requests
 from docker.models.containers import Container
 from docker.models.volumes import Volume
 
+from benchmark.docker_engine import OFFICIAL_IMAGES as BASE_IMAGES
+from benchmark.docker_engine import dockerd_command
 from ecs.local.task import LABEL as RUN_LOCAL_LABEL
 from tests.support.paths import REPO
 
@@ -26,11 +28,8 @@ BASE_IMAGES_BUILD = REPO / "base-images" / "build.sh"
 SLOW_APP_SETTINGS = "tests.support.slow_app.settings"
 
 
-OFFICIAL_IMAGES = {
-    "PYTHON_IMAGE": "python:3.12-slim-bookworm",
-    "NGINX_IMAGE": "nginxinc/nginx-unprivileged:1.30.4-trixie",
-    "POSTGRES_IMAGE": "postgres:17-bookworm",
-}
+# The app's two bases, as the benchmark also uses them, and the server of docker-compose.postgres.yml.
+OFFICIAL_IMAGES = {**BASE_IMAGES, "POSTGRES_IMAGE": "postgres:17-bookworm"}
 
 
 @dataclass
@@ -122,17 +121,7 @@ def start_private_engine(root: Path) -> subprocess.Popen[bytes]:
     root.mkdir(parents=True, exist_ok=True)
     log = (root / "dockerd.log").open("wb")
     return subprocess.Popen(
-        [
-            dockerd,
-            "--data-root",
-            str(root / "data"),
-            "--exec-root",
-            str(root / "exec"),
-            "--pidfile",
-            str(root / "dockerd.pid"),
-            "--host",
-            f"unix://{root / 'docker.sock'}",
-        ],
+        dockerd_command(dockerd, root),
         stdout=log,
         stderr=subprocess.STDOUT,
         process_group=0,
