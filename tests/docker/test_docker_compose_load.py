@@ -6,11 +6,11 @@ import time
 import pytest
 
 from tests.support.docker import ComposeProject, wait_until_healthy
-from tests.support.load import run_mixed_load, trouble_in
+from tests.support.load import SUSTAINED, run_mixed_load, trouble_in
 
 pytestmark = pytest.mark.docker
 
-TOTAL, CONCURRENCY, BOUND_SECONDS = 10_000, 64, 240
+TOTAL, CONCURRENCY, BOUND_SECONDS = SUSTAINED
 
 
 @pytest.fixture
@@ -30,10 +30,7 @@ def test_ten_thousand_mixed_requests_at_concurrency_64(
     since = time.time()
     report = run_mixed_load(project.url, project.url, TOTAL, CONCURRENCY, BOUND_SECONDS)
     with capsys.disabled():
-        print(
-            f"\n  compose load: {TOTAL} requests at concurrency {CONCURRENCY} in {report.seconds:.1f} s"
-            f" ({TOTAL / report.seconds:.0f} req/s), failures: {report.failures or 'none'}"
-        )
+        print(f"\n  {report.summary('compose load')}")
     assert report.failures == {}
     assert sum(report.outcomes.values()) == TOTAL
     for service in ("app", "nginx"):

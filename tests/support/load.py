@@ -24,6 +24,9 @@ def trouble_in(log: str) -> list[str]:
     return [line for line in log.splitlines() if TROUBLE.search(line)]
 
 
+# The sustained load of the native and compose tests: requests, concurrency, and the bound in seconds.
+SUSTAINED = (10_000, 64, 240)
+
 # Out of every 10 requests: 4 pages, 3 static files, 2 liveness checks, 1 form POST.
 MIX = ("page", "page", "page", "page", "static", "static", "static", "healthz", "healthz", "post")
 
@@ -32,6 +35,14 @@ MIX = ("page", "page", "page", "page", "static", "static", "static", "healthz", 
 class LoadReport:
     outcomes: Counter[str]
     seconds: float
+    concurrency: int
+
+    def summary(self, label: str) -> str:
+        total = sum(self.outcomes.values())
+        return (
+            f"{label}: {total} requests at concurrency {self.concurrency} in {self.seconds:.1f} s"
+            f" ({total / self.seconds:.0f} req/s), failures: {self.failures or 'none'}"
+        )
 
     @property
     def failures(self) -> dict[str, int]:
@@ -79,4 +90,4 @@ def run_mixed_load(base_url: str, origin: str, total: int, concurrency: int, bou
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         outcomes = Counter(pool.map(one, range(total)))
-    return LoadReport(outcomes, time.monotonic() - started)
+    return LoadReport(outcomes, time.monotonic() - started, concurrency)

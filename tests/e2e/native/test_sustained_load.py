@@ -4,12 +4,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support.load import run_mixed_load, trouble_in
+from tests.support.load import SUSTAINED, run_mixed_load, trouble_in
 from tests.support.native import LoggedStack
 
 pytestmark = pytest.mark.e2e
 
-TOTAL, CONCURRENCY, BOUND_SECONDS = 10_000, 64, 240
+TOTAL, CONCURRENCY, BOUND_SECONDS = SUSTAINED
 
 
 def test_ten_thousand_mixed_requests_at_concurrency_64(
@@ -19,10 +19,7 @@ def test_ten_thousand_mixed_requests_at_concurrency_64(
     own = start_logged_stack()
     report = run_mixed_load(own.url, own.url, TOTAL, CONCURRENCY, BOUND_SECONDS)
     with capsys.disabled():
-        print(
-            f"\n  native load: {TOTAL} requests at concurrency {CONCURRENCY} in {report.seconds:.1f} s"
-            f" ({TOTAL / report.seconds:.0f} req/s), failures: {report.failures or 'none'}"
-        )
+        print(f"\n  {report.summary('native load')}")
     assert report.failures == {}
     assert sum(report.outcomes.values()) == TOTAL
     for log in (own.gunicorn_log, own.nginx_log):
