@@ -173,3 +173,18 @@ def test_app_image_holds_the_django_project_and_nothing_else(compose_project: Co
     ).stdout.split()
     assert held == {"manage.py", "seed/db.sqlite3", *tracked}
     assert {"myapp/gunicorn.conf.py", "myapp/probe.py"} <= held
+
+
+def test_app_venv_holds_the_requirements_and_nothing_else(compose_project: ComposeProject) -> None:
+    """/opt/venv holds exactly the pinned runtime requirements: pip and setuptools were uninstalled after them."""
+    code, listing = compose_project.engine.run_to_exit(
+        image_of(compose_project, "app"),
+        command=["python", "-c", "import importlib.metadata as m; print(*sorted(d.name for d in m.distributions()))"],
+        read_only=True,
+        tmpfs={"/tmp": "", "/data": ""},
+    )
+    assert code == 0, listing
+    pinned = [line.split("==")[0] for line in (REPO / "requirements.txt").read_text().splitlines()]
+    wanted = {name.lower().replace("_", "-") for name in pinned if name and not name.startswith("#")}
+    installed = {name.lower().replace("_", "-") for name in listing.split()}
+    assert installed == wanted, f"extra: {installed - wanted}, missing: {wanted - installed}"
