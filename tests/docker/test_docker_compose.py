@@ -14,6 +14,7 @@ from docker.models.containers import Container
 
 from tests.support.docker import TEST_LABEL, UNPRIVILEGED, ComposeProject, privileges, wait_until_healthy
 from tests.support.gixy import gixy_findings
+from tests.support.logs import wait_for_logged
 from tests.support.paths import REPO
 from tests.support.site import HASHED_ADMIN_CSS, HASHED_CSS, immutable_asset, sign_guestbook
 
@@ -56,9 +57,8 @@ def test_home_page_and_css_come_through_nginx(compose_project: ComposeProject) -
     app_log = compose_project.logs("app")
     assert page.headers["X-Request-ID"] in app_log, "positive control: the page request reached the app"
     assert css.headers["X-Request-ID"] not in app_log
-    nginx_line = next(
-        json.loads(line) for line in compose_project.logs("nginx").splitlines() if css.headers["X-Request-ID"] in line
-    )
+    nginx_log = wait_for_logged(lambda: compose_project.logs("nginx"), css.headers["X-Request-ID"])
+    nginx_line = next(json.loads(line) for line in nginx_log.splitlines() if css.headers["X-Request-ID"] in line)
     assert nginx_line["upstream"] == ""
 
 

@@ -17,12 +17,18 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.e2e.browser.page_audit import audit_page
 from tests.support.browser import Browser
+from tests.support.logs import ACCESS_LOG_FLUSH_SECONDS, wait_for_logged
 from tests.support.native import LoggedStack
 from topologies import TOPOLOGIES
 
 pytestmark = pytest.mark.e2e
 
 ICON = re.compile(r"/static/guestbook/icon\.[0-9a-f]{12}\.svg")
+ASSETS = {
+    "site.css": re.compile(r"/static/guestbook/site\.[0-9a-f]{12}\.css"),
+    "site.js": re.compile(r"/static/guestbook/site\.[0-9a-f]{12}\.js"),
+    "logo.svg": re.compile(r"/static/guestbook/logo\.[0-9a-f]{12}\.svg"),
+}
 # Colours and sizes that only site.css sets: the header's accent, and the width of the main column (42rem).
 ACCENT = "rgb(11, 122, 83)"
 MAIN_WIDTH = "672px"
@@ -65,10 +71,11 @@ def test_home_page_is_styled_scripted_and_shows_its_logo(browser: Browser, brows
     assert counter.text == "495 characters left"
     logo = browser.driver.find_element(By.CSS_SELECTOR, ".brand img")
     assert browser.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", logo) > 0
+    for pattern in ASSETS.values():
+        wait_for_request(browser_stack, pattern, 0)
     served = {entry["uri"]: entry for entry in browser_requests(browser_stack)}
-    for asset in ("site.css", "site.js", "logo.svg"):
-        name, extension = asset.split(".")
-        uris = [uri for uri in served if re.fullmatch(rf"/static/guestbook/{name}\.[0-9a-f]{{12}}\.{extension}", uri)]
+    for asset, pattern in ASSETS.items():
+        uris = [uri for uri in served if pattern.fullmatch(uri)]
         assert uris, f"the browser never asked nginx for the hashed {asset}"
         # nginx answered from disk: no upstream was involved.
         assert (served[uris[0]]["status"], served[uris[0]]["upstream"]) == (HTTPStatus.OK, "")
@@ -88,6 +95,7 @@ def test_signing_the_guestbook_shows_the_entry(browser: Browser, browser_stack: 
     )
     assert browser.driver.find_element(By.CSS_SELECTOR, ".entries li p").text == message
     assert browser.driver.current_url == f"{browser_stack.url}/"
+    wait_for_logged(browser_stack.nginx_log.read_text, '"method":"POST"')
     posts = [entry for entry in browser_requests(browser_stack) if entry["method"] == "POST"]
     assert [(entry["uri"], entry["status"]) for entry in posts] == [("/", HTTPStatus.FOUND)]
     browser.screenshot("home", readme=True)
@@ -108,6 +116,7 @@ def test_whoami_shows_the_local_topology(browser: Browser, browser_stack: Logged
     assert rows["Scheme"] == "http"
     # The id nginx gave this very request, shown by Django and logged by nginx.
     assert rows["X-Request-ID"] == rows["Request id"]
+    wait_for_logged(browser_stack.nginx_log.read_text, rows["Request id"])
     logged = [entry for entry in browser_requests(browser_stack) if entry["uri"] == "/whoami"]
     assert rows["Request id"] in {entry["request_id"] for entry in logged}
     browser.screenshot("whoami", readme=True)
@@ -130,6 +139,7 @@ def test_page_passes_the_audits_lighthouse_scores(browser: Browser, browser_stac
     # Chromium asks for the tab icon after the page loaded: wait for it, so that a 404 would be in the console.
     wait_for_request(browser_stack, ICON, icons_before)
     assert browser.problems() == []
+    time.sleep(ACCESS_LOG_FLUSH_SECONDS + 0.5)  # every worker's buffered lines, not only the icon's worker
     requests = browser_requests(browser_stack)
     assert [entry["uri"] for entry in requests if entry["uri"].startswith("/favicon.ico")] == []
     assert [(entry["uri"], entry["status"]) for entry in requests if entry["status"] >= HTTPStatus.BAD_REQUEST] == []
