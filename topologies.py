@@ -30,7 +30,8 @@ class Topology:
     listen_address: str
     # NGINX_UPSTREAM_HOST: gunicorn's address as nginx dials it.
     upstream_host: str
-    # NGINX_UPSTREAM_RESOLVE: `start` resolves once (IPs, /etc/hosts, links); `runtime` follows DNS.
+    # NGINX_UPSTREAM_RESOLVE: `start` resolves once (IPs, /etc/hosts, links); `watch` also reloads nginx when
+    # the name moves; `runtime` looks it up every 5 s, without upstream keep-alive.
     upstream_resolve: str
     # The host part of GUNICORN_BIND.
     app_host: str
@@ -101,14 +102,15 @@ TOPOLOGIES = {
         forwarded_allow_ips=(LOOPBACK,),
         trusted_proxies=PRIVATE_RANGES,
     ),
-    # Docker Compose: a user-defined network whose DNS knows the service name `app`. nginx re-resolves it,
-    # so a recreated app container is found again. nginx's address on that network is not known in
+    # Docker Compose: a user-defined network whose DNS knows the service name `app`. nginx resolves it at
+    # start, keeps connections alive, and reloads when the name moves (`watch`), so a recreated app
+    # container is found again. nginx's address on that network is not known in
     # advance, so gunicorn believes the private ranges (its port is not published). No load balancer.
     "compose": Topology(
         network_mode="compose",
         listen_address=ANY_ADDRESS,
         upstream_host="app",
-        upstream_resolve="runtime",
+        upstream_resolve="watch",
         app_host=ANY_ADDRESS,
         forwarded_allow_ips=PRIVATE_RANGES,
         trusted_proxies=(LOOPBACK,),

@@ -62,6 +62,26 @@ def test_nginx_image_refuses_an_unknown_upstream_name(compose_project: ComposePr
     assert 'host not found in upstream "app:8000"' in logs
 
 
+def test_nginx_watch_mode_waits_for_the_name_then_names_it(compose_project: ComposeProject) -> None:
+    """`watch` (compose): nginx waits for the app's name to resolve, and stops with the variable named when it
+    never does."""
+    network = next(iter(compose_project.container("nginx").attrs["NetworkSettings"]["Networks"]))
+    code, logs = compose_project.engine.run_to_exit(
+        image_of(compose_project, "nginx"),
+        read_only=True,
+        tmpfs={"/tmp": ""},
+        network=network,
+        environment={
+            "NGINX_UPSTREAM_RESOLVE": "watch",
+            "NGINX_UPSTREAM_HOST": "never-started",
+            "NGINX_UPSTREAM_WAIT_SECONDS": "2",
+        },
+    )
+    assert code == 1
+    assert "waiting for NGINX_UPSTREAM_HOST='never-started' to resolve" in logs
+    assert "NGINX_UPSTREAM_HOST='never-started' did not resolve within 2s" in logs
+
+
 def test_nginx_runtime_mode_starts_before_the_app_exists(compose_project: ComposeProject) -> None:
     """runtime resolution (compose): nginx starts while the app's name does not resolve, and answers 502."""
     network = next(iter(compose_project.container("nginx").attrs["NetworkSettings"]["Networks"]))
