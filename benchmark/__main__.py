@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from benchmark.cpu import Component
 from benchmark.docker_part import DockerPart, start_docker_part
 from benchmark.measure import ROUNDS, Samples, run_rounds
 from benchmark.paths import native_paths
@@ -56,7 +57,8 @@ def main() -> int:
         try:
             stylesheet = hashed_css_path(requests.get(servers.nginx_url + "/", timeout=10).text)
             paths = native_paths(servers, stylesheet) + docker.paths
-            plan, samples = run_rounds(paths, servers.components, root, ROUNDS)
+            components: dict[str, Component] = {**servers.components, **docker.components}
+            plan, samples = run_rounds(paths, components, root, ROUNDS)
         finally:
             servers.stop()
     finally:

@@ -7,16 +7,27 @@ A component is a master process and its children, the workers: nginx's workers, 
 worker's /proc/<pid>/stat counts all of its threads, live and exited (gunicorn's gthread pool). The kernel
 reports these times in clock ticks (1/100 s): a run must give each component at least a second of work for
 the figure to be within 1-2 %.
+
+The Docker rows read two more kinds of component: a container's cgroup, which counts every process in it (exec'd
+healthchecks too) in nanoseconds, and the Docker engine's processes, found by name.
 """
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Protocol
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PROC = Path("/proc")
+# Where mountinfo's mount points are: the root, except in the unit tests.
+ROOT = Path("/")
+# A cgroup's reading is one counter: this is its key, the same in every reading.
+CGROUP = 0
+# The Docker engine's processes: dockerd, containerd, one shim per container (the kernel truncates
+# `containerd-shim-runc-v2` to 15 characters), and the userland proxy behind each published port.
+ENGINE_PROCESSES = ("dockerd", "containerd", "containerd-shim*", "docker-proxy")
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,116 @@ class ProcessTree:
         return {child: read_times(child, proc).ticks / CLOCK_TICKS for child in child_pids(self.pid, proc)}
 
 
+@dataclass(frozen=True)
+class ProcessesNamed:
+    """A component made of every process whose command name matches one of `patterns` (the Docker engine)."""
+
+    name: str
+    patterns: tuple[str, ...]
+
+    def cpu_reading(self, proc: Path = PROC) -> dict[int, float]:
+        """Each matching process's user + system CPU seconds so far (all its threads), by pid."""
+        reading: dict[int, float] = {}
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                times = read_times(int(entry.name), proc)
+            except (FileNotFoundError, ProcessLookupError):  # it exited since the listing
+                continue
+            if any(fnmatchcase(times.name, pattern) for pattern in self.patterns):
+                reading[times.pid] = times.ticks / CLOCK_TICKS
+        if not reading:
+            patterns = ", ".join(self.patterns)
+            raise RuntimeError(f"{self.name}: no process in {proc} is named {patterns}; is the engine on this machine?")
+        return reading
+
+
+@dataclass(frozen=True)
+class CgroupMount:
+    """A cgroup hierarchy's mount, from mountinfo: v1 hierarchies carry their controllers, v2 has none."""
+
+    version: int
+    controllers: frozenset[str]
+    mount_point: str
+
+
+def parse_mountinfo(text: str) -> list[CgroupMount]:
+    """The cgroup mounts in /proc/<pid>/mountinfo (proc(5)): the 5th field is the mount point; after ` - ` come
+    the file system type and source, then the super options, which name a v1 hierarchy's controllers."""
+    mounts = []
+    for line in text.splitlines():
+        fields, tail = line.split(), line.partition(" - ")[2].split()
+        if len(fields) < 5 or len(tail) < 3:
+            continue
+        if tail[0] == "cgroup2":
+            mounts.append(CgroupMount(2, frozenset(), fields[4]))
+        elif tail[0] == "cgroup":
+            mounts.append(CgroupMount(1, frozenset(tail[2].split(",")), fields[4]))
+    return mounts
+
+
+def cpu_usage_path(cgroups: str, mounts: list[CgroupMount]) -> Path | None:
+    """The file that counts a process's cgroup CPU time, from its /proc/<pid>/cgroup lines
+    (`hierarchy:controllers:path`): cgroup v1's cpuacct.usage when cpuacct is a v1 controller (a hybrid machine
+    has a `0::` line too, but its v2 hierarchy has no CPU controller), else v2's cpu.stat. None: neither."""
+    lines = [line.split(":", 2) for line in cgroups.splitlines() if line.count(":") >= 2]
+    v1 = next((mount for mount in mounts if mount.version == 1 and "cpuacct" in mount.controllers), None)
+    v2 = next((mount for mount in mounts if mount.version == 2), None)
+    for _, controllers, path in lines:
+        if v1 is not None and "cpuacct" in controllers.split(","):
+            return Path(v1.mount_point, path.lstrip("/"), "cpuacct.usage")
+    for hierarchy, controllers, path in lines:
+        if v2 is not None and (hierarchy, controllers) == ("0", ""):
+            return Path(v2.mount_point, path.lstrip("/"), "cpu.stat")
+    return None
+
+
+def read_cgroup_seconds(usage: Path) -> float:
+    """CPU seconds from cpuacct.usage (v1, nanoseconds) or cpu.stat's `usage_usec` line (v2, microseconds)."""
+    text = usage.read_text()
+    if usage.name == "cpuacct.usage":
+        return int(text) / 1e9
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        if key == "usage_usec":
+            return int(value) / 1e6
+    raise RuntimeError(f"{usage} has no usage_usec line")
+
+
+@dataclass(frozen=True)
+class ContainerCpu:
+    """A component made of a whole container: the CPU time of its cgroup, found through its main process `pid`
+    (the host's pid, `docker inspect -f {{.State.Pid}}`), so that no Docker layout of cgroups is assumed."""
+
+    name: str
+    pid: int
+
+    def usage_file(self, proc: Path = PROC, root: Path = ROOT) -> Path:
+        """The cgroup's CPU counter, under `root`; an error naming the file when it cannot be found."""
+        cgroup, mountinfo = proc / str(self.pid) / "cgroup", proc / "self" / "mountinfo"
+        try:
+            cgroups = cgroup.read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            raise RuntimeError(f"{self.name}: {cgroup} is missing: has the container stopped?") from None
+        usage = cpu_usage_path(cgroups, parse_mountinfo(mountinfo.read_text()))
+        if usage is None:
+            raise RuntimeError(
+                f"{self.name}: {cgroup} names no cgroup mounted in {mountinfo}: "
+                "neither a v1 hierarchy with cpuacct nor the v2 one (`0::`)"
+            )
+        usage = root / usage.relative_to("/")
+        if not usage.is_file():
+            raise RuntimeError(f"{self.name}: {usage} is missing, though {cgroup} names that cgroup")
+        return usage
+
+    def cpu_reading(self, proc: Path = PROC, root: Path = ROOT) -> dict[int, float]:
+        """The container's CPU seconds so far, under one key: its processes may come and go (healthchecks)."""
+        return {CGROUP: read_cgroup_seconds(self.usage_file(proc, root))}
+
+
 class Component(Protocol):
-    """Anything whose CPU time can be read: a process tree here; a container's cgroup (cpu.stat) would do too."""
+    """Anything whose CPU time can be read: a process tree, processes found by name, a container's cgroup."""
 
     @property
     def name(self) -> str: ...

@@ -5,6 +5,7 @@ its rows join the native ones in the rounds; `stop()` removes everything it crea
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmark.cpu import Component
 from benchmark.docker_engine import Engine, find_engine, prepare_base_images
 from benchmark.docker_figures import IMAGE_LIMITS, ImageSize, image_size, markdown_section
 from benchmark.docker_stacks import LOAD_IMAGE, DockerStacks, start_stacks
@@ -29,6 +30,11 @@ class DockerPart:
     @property
     def paths(self) -> list[RequestPath]:
         return self.stacks.paths if self.stacks else []
+
+    @property
+    def components(self) -> dict[str, Component]:
+        """What the Docker rows' CPU is read from: the containers' cgroups and the engine's processes."""
+        return self.stacks.components if self.stacks else {}
 
     def verdicts(self) -> list[Verdict]:
         if self.stacks is None:

@@ -6,6 +6,10 @@ Three stacks run side by side while the rounds measure: compose (docker-compose.
 in a throwaway container (benchmark/wrk.Dockerfile, FROM the stand-in Debian) that joins nginx's network
 namespace (`--network container:<nginx>`) and targets 127.0.0.1 there: the path an ALB takes, without the local
 userland proxy. All load stays on loopback addresses. Nothing of the product's config changes.
+
+Each row's CPU is read over its timed throughput run: nginx and gunicorn as their containers' cgroups, and the
+Docker engine (shared by all three stacks) as its processes by name. awsvpc's pause container only holds the
+network namespace (`sleep infinity`), so it is left out.
 """
 
 import secrets
@@ -18,9 +22,10 @@ from typing import Any
 
 import requests
 
+from benchmark.cpu import ENGINE_PROCESSES, Component, ContainerCpu, ProcessesNamed
 from benchmark.docker_engine import Engine
 from benchmark.docker_figures import Startup
-from benchmark.paths import RequestPath
+from benchmark.paths import ENGINE, RequestPath
 from native.nginx_config import REPO
 from native.processes import free_port
 
@@ -37,6 +42,24 @@ DOCKER_ROWS = tuple(
     for what in ("healthz", "page")
     for vantage in ("inside", "published port")
 )
+
+
+def topology_components(topology: str) -> dict[str, str]:
+    """Role -> component name on a topology's rows: its two containers, and the engine all stacks share."""
+    return {"nginx": f"nginx container ({topology})", "gunicorn": f"app container ({topology})", ENGINE: ENGINE}
+
+
+def topology_paths(topology: str, runner: tuple[str, ...], inside: str, published: str) -> list[RequestPath]:
+    """The four rows of one topology, in DOCKER_ROWS's order: CPU over the throughput run, no latency run."""
+    paths = []
+    for what, path in (("healthz", "/healthz"), ("page", "/")):
+        group, components = f"docker {what}", topology_components(topology)
+        for vantage, base, through in (("inside", inside, runner), ("published port", published, ())):
+            label = f"{what}: {topology}, {vantage}"
+            paths.append(
+                RequestPath(label, group, base + path, components, through, cpu_during_throughput=True, latency=False)
+            )
+    return paths
 
 
 def first_200(url: str, since: float, timeout: float = 300) -> float:
@@ -64,6 +87,8 @@ class DockerStacks:
     load_containers: list[str] = field(default_factory=list)
     tasks: list[Any] = field(default_factory=list)
     compose_env: dict[str, str] = field(default_factory=dict)
+    # Component name -> what the rows' CPU is read from (benchmark/cpu.py).
+    components: dict[str, Component] = field(default_factory=dict)
 
     def compose(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
         probe = self.engine.docker("compose", "version", check=False)
@@ -84,8 +109,18 @@ class DockerStacks:
         self.compose("up", "--detach")
         self.startups.append(Startup(label, first_200(f"http://127.0.0.1:{self.port}/healthz", started)))
 
-    def add_rows(self, topology: str, namespace: str, published: str) -> None:
-        """The four rows of one topology; `namespace` is the container whose network namespace nginx is in."""
+    def container_pid(self, container: str) -> int:
+        """The host's pid of the container's main process, through which its cgroup is found."""
+        return int(self.engine.docker("inspect", "--format", "{{.State.Pid}}", container).stdout)
+
+    def add_rows(self, topology: str, namespace: str, published: str, nginx: str, app: str) -> None:
+        """The four rows of one topology and their containers' CPU components; `namespace` is the container
+        whose network namespace nginx is in."""
+        names = topology_components(topology)
+        for role, container in (("nginx", nginx), ("gunicorn", app)):
+            cpu = ContainerCpu(names[role], self.container_pid(container))
+            cpu.usage_file()  # a cgroup it cannot read fails now, not after the rounds' first minutes
+            self.components[cpu.name] = cpu
         name = f"{self.project}-load-{len(self.load_containers)}"
         self.engine.docker(
             "run",
@@ -103,14 +138,7 @@ class DockerStacks:
         )
         self.load_containers.append(name)
         runner = ("docker", "--host", self.engine.env["DOCKER_HOST"], "exec", name)
-        inside = f"http://127.0.0.1:{NGINX_PORT}"
-        for what, path in (("healthz", "/healthz"), ("page", "/")):
-            label = f"{what}: {topology}"
-            group = f"docker {what}"
-            self.paths.append(RequestPath(f"{label}, inside", group, inside + path, {}, runner, throughput_only=True))
-            self.paths.append(
-                RequestPath(f"{label}, published port", group, published + path, {}, throughput_only=True)
-            )
+        self.paths += topology_paths(topology, runner, f"http://127.0.0.1:{NGINX_PORT}", published)
 
     def stop(self) -> None:
         """Removes every load container, task, and the compose project with its network and volumes."""
@@ -143,6 +171,9 @@ def start_task(engine: Engine, mode: str, secret: str) -> tuple[Any, float]:
 def start_stacks(engine: Engine, progress: Callable[[str], None] = print) -> DockerStacks:
     """Builds the load image, measures the start-ups, and leaves the three stacks running with their rows."""
     stacks = DockerStacks(engine, f"benchmark{secrets.token_hex(3)}", free_port())
+    engine_cpu = ProcessesNamed(ENGINE, ENGINE_PROCESSES)
+    engine_cpu.cpu_reading()  # fails now when the engine's processes are not on this machine (in a VM, say)
+    stacks.components[ENGINE] = engine_cpu
     secret = secrets.token_urlsafe(50)
     stacks.compose_env = {
         **engine.env,
@@ -168,15 +199,16 @@ def start_stacks(engine: Engine, progress: Callable[[str], None] = print) -> Doc
         stacks.compose_up("compose up, cold", "build", "--no-cache")
         stacks.compose("down", "--volumes", "--timeout", "30")
         stacks.compose_up("compose up, warm")
-        nginx = stacks.compose("ps", "--quiet", "nginx").stdout.split()[0]
-        stacks.add_rows("compose", nginx, f"http://127.0.0.1:{stacks.port}")
+        nginx, app = (stacks.compose("ps", "--quiet", service).stdout.split()[0] for service in ("nginx", "app"))
+        stacks.add_rows("compose", nginx, f"http://127.0.0.1:{stacks.port}", nginx, app)
         for mode in ("bridge", "awsvpc"):
             progress(f"docker: run-local {mode}")
             local, seconds = start_task(engine, mode, secret)
             stacks.tasks.append(local)
             stacks.startups.append(Startup(f"run-local {mode}", seconds))
             namespace = local.pause if local.pause is not None else local.containers["nginx"]
-            stacks.add_rows(f"run-local {mode}", namespace.id, local.url)
+            nginx, app = local.containers["nginx"].id, local.containers["app"].id
+            stacks.add_rows(f"run-local {mode}", namespace.id, local.url, nginx, app)
     except BaseException:
         stacks.stop()
         raise

@@ -3,6 +3,9 @@
 Within a round, one measure goes over all paths back to back (throughput, then CPU, then latency), so that the
 paths a ratio compares are measured seconds apart; odd rounds go in reverse order, so that a slow drift of the
 machine favours no path. Each figure is the median of the rounds, with their min and max.
+
+The CPU per request has a run of its own, of a fixed count, except on the paths that read it over their timed
+throughput run (`cpu_during_throughput`, the Docker rows); only paths with `latency` get a latency run.
 """
 
 import statistics
@@ -53,6 +56,11 @@ class Samples:
         for kind, count in errors.items():
             self.errors[kind] = self.errors.get(kind, 0) + count
 
+    def add_cpu(self, path: RequestPath, per_component: Mapping[str, float]) -> None:
+        """One round's CPU per request, by role, from the meter's figures by component."""
+        for role, name in path.components.items():
+            self.cpu_us[role].append(per_component[name])
+
 
 @dataclass(frozen=True)
 class Spread:
@@ -88,6 +96,14 @@ def calibrate(paths: Sequence[RequestPath], samples: dict[str, Samples]) -> Plan
     return Plan(capacity, cpu_requests, rate)
 
 
+def components_of(path: RequestPath, components: Mapping[str, Component]) -> dict[str, Component]:
+    """The components that serve `path`, by name; a name nobody started is an error that names the path."""
+    missing = sorted(set(path.components.values()) - set(components))
+    if missing:
+        raise ValueError(f"`{path.label}` names components that were not started: {', '.join(missing)}")
+    return {name: components[name] for name in path.components.values()}
+
+
 def run_rounds(
     paths: Sequence[RequestPath],
     components: Mapping[str, Component],
@@ -96,6 +112,7 @@ def run_rounds(
     progress: bool = True,
 ) -> tuple[Plan, dict[str, Samples]]:
     """Calibrates, then measures every path `rounds` times; returns the plan and each path's samples."""
+    served_by = {path.label: components_of(path, components) for path in paths}  # a wrong name fails at once
     samples = {path.label: Samples(cpu_us={role: [] for role in path.components}) for path in paths}
     plan = calibrate(paths, samples)
     group_of = {path.label: path.group for path in paths}
@@ -104,18 +121,20 @@ def run_rounds(
         if progress:
             print(f"round {number + 1} of {rounds}", flush=True)
         for path in order:
+            meter = CpuMeter(served_by[path.label] if path.cpu_during_throughput else {})
+            meter.start()
             result = run_wrk(path.url, THROUGHPUT_SECONDS, path.runner)
             samples[path.label].add_errors(result.errors)
             samples[path.label].throughput.append(result.requests_per_second)
-        for path in (path for path in order if not path.throughput_only):
-            meter = CpuMeter({name: components[name] for name in path.components.values()})
+            if path.cpu_during_throughput:
+                samples[path.label].add_cpu(path, meter.per_request(result.requests))
+        for path in (path for path in order if not path.cpu_during_throughput):
+            meter = CpuMeter(served_by[path.label])
             meter.start()
             counted = run_wrk_count(path.url, plan.cpu_requests[path.label], script_dir)
             samples[path.label].add_errors(counted.errors)
-            per_request = meter.per_request(counted.requests)
-            for role, name in path.components.items():
-                samples[path.label].cpu_us[role].append(per_request[name])
-        for path in (path for path in order if not path.throughput_only):
+            samples[path.label].add_cpu(path, meter.per_request(counted.requests))
+        for path in (path for path in order if path.latency):
             rate = plan.rate[group_of[path.label]]
             latency = run_open_loop(path.url, rate, int(rate * LATENCY_SECONDS))
             samples[path.label].add_errors(latency.errors)

@@ -21,8 +21,10 @@ ROWS = (
     "healthz: nginx, keep-alive",
     "healthz: nginx, no keep-alive",
 )
-# The roles a component plays on a path: the CPU table has a column for each.
-ROLES = ("nginx", "gunicorn")
+# The roles a component plays on a path: the CPU table has a column for each. The Docker engine (dockerd,
+# containerd, the shims, docker-proxy) plays a part only on the Docker rows.
+ENGINE = "Docker engine"
+ROLES = ("nginx", "gunicorn", ENGINE)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,11 @@ class RequestPath:
     components: dict[str, str]
     # A command that runs wrk elsewhere (`docker exec <load container>`); empty: wrk on this machine.
     runner: tuple[str, ...] = ()
-    # Throughput alone: no CPU reading and no latency run (the Docker rows, to keep the run bounded).
-    throughput_only: bool = False
+    # The CPU per request is read over the timed throughput run, not over a run of its own (the Docker rows, so
+    # that they add no run): up to CONNECTIONS requests in flight when wrk stops are served but not counted.
+    cpu_during_throughput: bool = False
+    # A latency run at the group's fixed load (not on the Docker rows, to keep the benchmark under 10 minutes).
+    latency: bool = True
 
 
 def native_paths(servers: Servers, stylesheet: str) -> list[RequestPath]:

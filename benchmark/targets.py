@@ -104,7 +104,30 @@ class KeepAliveSaving:
         )
 
 
-Target = ThroughputRatio | TailLatency | ProxyCpuShare | KeepAliveSaving
+@dataclass(frozen=True)
+class CpuBreakdown:
+    """Reported, no target: `path`'s CPU per request by role against `baseline`'s, to show where a slower path's
+    time goes (a role only `path` has, such as the Docker engine, stands alone)."""
+
+    path: str
+    baseline: str
+
+    def rows(self) -> tuple[str, ...]:
+        return self.path, self.baseline
+
+    def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
+        path, baseline = samples[self.path].cpu_us, samples[self.baseline].cpu_us
+        parts = [
+            f"{role} {median(values):.0f} vs {median(baseline[role]):.0f} us"
+            if role in baseline
+            else f"{role} {median(values):.0f} us"
+            for role, values in path.items()
+        ]
+        totals = f"total {total_cpu(samples[self.path]):.0f} vs {total_cpu(samples[self.baseline]):.0f} us"
+        return Verdict(f"`{self.path}`: CPU per request against `{self.baseline}`", ", ".join([*parts, totals]), None)
+
+
+Target = ThroughputRatio | TailLatency | ProxyCpuShare | KeepAliveSaving | CpuBreakdown
 
 TARGETS: tuple[Target, ...] = (
     ThroughputRatio("static: our nginx", "static: minimal nginx", 0.9),
@@ -120,6 +143,11 @@ TARGETS: tuple[Target, ...] = (
     ThroughputRatio("healthz: compose, inside", "healthz: nginx, keep-alive", 0.8),
     *(
         ThroughputRatio(f"page: {topology}, inside", "page: nginx, keep-alive", None)
+        for topology in ("run-local awsvpc", "run-local bridge", "compose")
+    ),
+    # Where a topology's CPU per request goes (its containers and the Docker engine), against `make run`'s.
+    *(
+        CpuBreakdown(f"healthz: {topology}, inside", "healthz: nginx, keep-alive")
         for topology in ("run-local awsvpc", "run-local bridge", "compose")
     ),
     # The published port against inside: what the local userland proxy costs.

@@ -1,4 +1,5 @@
-"""benchmark/cpu.py: /proc's CPU times are read per worker, and divided into CPU time per request."""
+"""benchmark/cpu.py: /proc's CPU times are read per worker, by process name or by container cgroup, and divided
+into CPU time per request."""
 
 import os
 import signal
@@ -11,11 +12,17 @@ from pathlib import Path
 import pytest
 
 from benchmark.cpu import (
+    CGROUP,
     CLOCK_TICKS,
+    ENGINE_PROCESSES,
+    CgroupMount,
+    ContainerCpu,
     CpuMeter,
+    ProcessesNamed,
     ProcessTree,
     child_pids,
     cpu_seconds_between,
+    parse_mountinfo,
     parse_stat,
     per_request_microseconds,
 )
@@ -116,3 +123,126 @@ def test_a_real_worker_burning_cpu_is_measured_per_request() -> None:
         master.communicate()
     # The kernel counts in ticks (10 ms), and the worker's start-up before the first reading is excluded.
     assert BURN / 4 * 1e6 - 10_000 <= per_request <= BURN / 4 * 1e6 + 10_000
+
+
+def fake_stat(proc: Path, pid: int, name: str, user: int, system: int) -> None:
+    (proc / str(pid)).mkdir(parents=True)
+    (proc / str(pid) / "stat").write_text(f"{pid} ({name}) S 1 1 1 0 -1 0 0 0 0 0 {user} {system} 0 0 20 0 1 0 1")
+
+
+def test_the_engine_is_every_process_with_a_matching_name(tmp_path: Path) -> None:
+    """dockerd, containerd, each shim (its name cut to 15 characters by the kernel) and docker-proxy; no other."""
+    for pid, name in enumerate(["dockerd", "containerd", "containerd-shim", "docker-proxy", "nginx", "docker"], 100):
+        fake_stat(tmp_path, pid, name, user=pid, system=1)
+    (tmp_path / "self").mkdir()
+    reading = ProcessesNamed("Docker engine", ENGINE_PROCESSES).cpu_reading(tmp_path)
+    assert reading == {100: 101 / CLOCK_TICKS, 101: 102 / CLOCK_TICKS, 102: 103 / CLOCK_TICKS, 103: 104 / CLOCK_TICKS}
+
+
+def test_no_engine_process_is_an_error_that_says_where_it_looked(tmp_path: Path) -> None:
+    """An engine in a VM (Docker Desktop) has no processes here: the Docker part fails at once, saying so."""
+    fake_stat(tmp_path, 7, "nginx", user=1, system=1)
+    with pytest.raises(RuntimeError) as error:
+        ProcessesNamed("Docker engine", ("dockerd", "containerd-shim*")).cpu_reading(tmp_path)
+    assert str(error.value) == (
+        f"Docker engine: no process in {tmp_path} is named dockerd, containerd-shim*; is the engine on this machine?"
+    )
+
+
+# This machine's mountinfo: cgroup v1, cpu and cpuacct mounted apart, and the unified (v2) hierarchy beside them.
+HYBRID_MOUNTINFO = """\
+31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+"""
+CONTAINER = "dc5bc8daeb72b61148be562bea38b5e825d6ca89b20851e589163996081876cd"
+# A container's /proc/<pid>/cgroup on this machine.
+HYBRID_CGROUP = f"4:memory:/docker/{CONTAINER}\n2:cpuacct:/docker/{CONTAINER}\n1:cpu:/docker/{CONTAINER}\n"
+HYBRID_CGROUP += f"0::/docker/{CONTAINER}\n"
+# Elsewhere: cpu and cpuacct mounted together (cgroup v1), or cgroup v2 alone with systemd's scopes.
+COMOUNTED_MOUNTINFO = "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+V2_MOUNTINFO = "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n"
+V2_CPU_STAT = "usage_usec 3348820\nuser_usec 1054358\nsystem_usec 2294461\n"
+
+
+def fake_container(root: Path, cgroup: str, mountinfo: str, usage: str = "", text: str = "") -> Path:
+    """/proc/4242/cgroup, /proc/self/mountinfo and (if `usage` is given) the cgroup's counter, under `root`."""
+    proc = root / "proc"
+    (proc / "4242").mkdir(parents=True)
+    (proc / "self").mkdir()
+    (proc / "4242" / "cgroup").write_text(cgroup)
+    (proc / "self" / "mountinfo").write_text(mountinfo)
+    if usage:
+        (root / usage).parent.mkdir(parents=True)
+        (root / usage).write_text(text)
+    return proc
+
+
+def test_mountinfo_gives_each_cgroup_hierarchy_and_its_controllers() -> None:
+    """v1 hierarchies by their controllers (the super options), the v2 one without; other mounts left out."""
+    assert parse_mountinfo(HYBRID_MOUNTINFO + COMOUNTED_MOUNTINFO) == [
+        CgroupMount(1, frozenset({"rw", "cpu"}), "/sys/fs/cgroup/cpu"),
+        CgroupMount(1, frozenset({"rw", "cpuacct"}), "/sys/fs/cgroup/cpuacct"),
+        CgroupMount(1, frozenset({"rw", "memory"}), "/sys/fs/cgroup/memory"),
+        CgroupMount(2, frozenset(), "/sys/fs/cgroup/unified"),
+        CgroupMount(1, frozenset({"rw", "cpu", "cpuacct"}), "/sys/fs/cgroup/cpu,cpuacct"),
+    ]
+
+
+def test_a_v1_container_is_read_from_cpuacct_usage_in_nanoseconds(tmp_path: Path) -> None:
+    """On a hybrid machine, cpuacct (v1) counts the CPU, not the unified hierarchy the `0::` line names."""
+    usage = f"sys/fs/cgroup/cpuacct/docker/{CONTAINER}/cpuacct.usage"
+    proc = fake_container(tmp_path, HYBRID_CGROUP, HYBRID_MOUNTINFO, usage, "3348886733\n")
+    assert ContainerCpu("nginx", 4242).cpu_reading(proc, tmp_path) == {CGROUP: 3.348886733}
+
+
+def test_a_v1_container_is_found_where_cpu_and_cpuacct_are_mounted_together(tmp_path: Path) -> None:
+    """The mount point comes from mountinfo, so `cpu,cpuacct` needs no guess."""
+    usage = "sys/fs/cgroup/cpu,cpuacct/docker/abc/cpuacct.usage"
+    proc = fake_container(tmp_path, "3:cpu,cpuacct:/docker/abc\n", COMOUNTED_MOUNTINFO, usage, "1500000000\n")
+    assert ContainerCpu("nginx", 4242).cpu_reading(proc, tmp_path) == {CGROUP: 1.5}
+
+
+def test_a_v2_container_is_read_from_cpu_stat_in_microseconds(tmp_path: Path) -> None:
+    """cgroup v2 alone: the `0::` line's path under the cgroup2 mount, and cpu.stat's usage_usec."""
+    usage = "sys/fs/cgroup/system.slice/docker-abc.scope/cpu.stat"
+    proc = fake_container(tmp_path, "0::/system.slice/docker-abc.scope\n", V2_MOUNTINFO, usage, V2_CPU_STAT)
+    assert ContainerCpu("app", 4242).cpu_reading(proc, tmp_path) == {CGROUP: 3.34882}
+
+
+def test_a_stopped_container_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    """The container's main process is gone: its /proc/<pid>/cgroup is named."""
+    proc = fake_container(tmp_path, HYBRID_CGROUP, HYBRID_MOUNTINFO)
+    with pytest.raises(RuntimeError) as error:
+        ContainerCpu("nginx (compose)", 999).cpu_reading(proc, tmp_path)
+    assert str(error.value) == f"nginx (compose): {proc}/999/cgroup is missing: has the container stopped?"
+
+
+def test_a_cgroup_without_a_cpu_counter_is_an_error_naming_the_files(tmp_path: Path) -> None:
+    """A cgroup file with neither a cpuacct nor a `0::` line mounted here is named, with the mountinfo read."""
+    proc = fake_container(tmp_path, "4:memory:/docker/abc\n", HYBRID_MOUNTINFO)
+    with pytest.raises(RuntimeError) as error:
+        ContainerCpu("app", 4242).cpu_reading(proc, tmp_path)
+    assert str(error.value) == (
+        f"app: {proc}/4242/cgroup names no cgroup mounted in {proc}/self/mountinfo: "
+        "neither a v1 hierarchy with cpuacct nor the v2 one (`0::`)"
+    )
+
+
+def test_a_missing_cgroup_directory_is_an_error_naming_the_counter(tmp_path: Path) -> None:
+    """The cgroup file names a cgroup whose counter is not there: the counter's path is in the message."""
+    proc = fake_container(tmp_path, HYBRID_CGROUP, HYBRID_MOUNTINFO)
+    usage = tmp_path / f"sys/fs/cgroup/cpuacct/docker/{CONTAINER}/cpuacct.usage"
+    with pytest.raises(RuntimeError) as error:
+        ContainerCpu("app", 4242).cpu_reading(proc, tmp_path)
+    assert str(error.value) == f"app: {usage} is missing, though {proc}/4242/cgroup names that cgroup"
+
+
+def test_a_cpu_stat_without_usage_is_an_error_naming_it(tmp_path: Path) -> None:
+    """A cpu.stat that lacks usage_usec is refused, not read as zero."""
+    usage = "sys/fs/cgroup/x/cpu.stat"
+    proc = fake_container(tmp_path, "0::/x\n", V2_MOUNTINFO, usage, "nr_periods 0\n")
+    with pytest.raises(RuntimeError, match=r"/sys/fs/cgroup/x/cpu.stat has no usage_usec line$"):
+        ContainerCpu("app", 4242).cpu_reading(proc, tmp_path)

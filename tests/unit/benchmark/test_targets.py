@@ -3,7 +3,15 @@
 from benchmark.docker_stacks import DOCKER_ROWS
 from benchmark.measure import Samples
 from benchmark.paths import ROWS
-from benchmark.targets import TARGETS, KeepAliveSaving, ProxyCpuShare, TailLatency, ThroughputRatio, evaluate
+from benchmark.targets import (
+    TARGETS,
+    CpuBreakdown,
+    KeepAliveSaving,
+    ProxyCpuShare,
+    TailLatency,
+    ThroughputRatio,
+    evaluate,
+)
 
 
 def samples(**figures: list[float]) -> Samples:
@@ -69,3 +77,22 @@ def test_errors_anywhere_fail_the_run_and_unmeasured_rows_drop_their_targets() -
         ("zero errors in every scenario", False),
     ]
     assert verdicts[-1].figure == "`b`: {'HTTP 502': 2}"
+
+
+def test_a_docker_rows_cpu_is_broken_down_against_the_native_row() -> None:
+    """Each role against the native row's, the engine (which the native row lacks) alone, then the totals."""
+    docker = Samples(cpu_us={"nginx": [60.0, 61.0, 59.0], "gunicorn": [210.0], "Docker engine": [70.0]})
+    native = Samples(cpu_us={"nginx": [35.0], "gunicorn": [196.0]})
+    verdict = CpuBreakdown("docker", "native").evaluate({"docker": docker, "native": native})
+    assert verdict.target == "`docker`: CPU per request against `native`"
+    assert verdict.figure == "nginx 60 vs 35 us, gunicorn 210 vs 196 us, Docker engine 70 us, total 340 vs 231 us"
+    assert verdict.met is None
+
+
+def test_each_topology_reports_its_inside_healthz_cpu_against_make_run() -> None:
+    """One breakdown per topology, from inside, against the native keep-alive /healthz row."""
+    breakdowns = [target.rows() for target in TARGETS if isinstance(target, CpuBreakdown)]
+    assert breakdowns == [
+        (f"healthz: {topology}, inside", "healthz: nginx, keep-alive")
+        for topology in ("run-local awsvpc", "run-local bridge", "compose")
+    ]
