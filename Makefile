@@ -156,7 +156,7 @@ lint: venv  ## ruff (lint, format), import-linter, mypy, hadolint, actionlint, s
 	DJANGO_SECRET_KEY=lint-only $(BIN)/mypy .
 	@# actionlint runs shellcheck on each `run:` script when it finds one: this one, the pinned one, never none.
 	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
-	$(BIN)/shellcheck .github/scripts/*.sh
+	$(BIN)/shellcheck $(sort $(wildcard .github/scripts/*.sh nginx/docker-entrypoint.d/*.sh nginx/docker-entrypoint.d/*.envsh))
 
 .PHONY: test
 test: venv host-packages postgres-packages browser-packages docker-packages lint  ## Every test tier; CI=true turns skipped tiers into failures.

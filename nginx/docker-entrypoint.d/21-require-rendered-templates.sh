@@ -15,6 +15,7 @@ if [ ! -s "$output_dir/nginx.conf" ]; then
 fi
 
 missing=""
+# shellcheck disable=SC2016 # a pattern that matches `${NGINX_...}` literally
 for name in $(grep -rhoE '\$\{NGINX_[A-Z0-9_]+\}' "$template_dir" | tr -d '${}' | sort -u); do
     eval "value=\${$name:-}"
     # shellcheck disable=SC2154 # value is set by eval

@@ -44,8 +44,10 @@ done
 
 mkdir -p "$(dirname "$output")"
 {
+    # shellcheck disable=SC2086 # split on purpose: one space between the entries, whatever separated them
     echo "# Rendered by $ME from NGINX_TRUSTED_PROXIES:" $proxies
     for proxy in $proxies; do echo "set_real_ip_from $proxy;"; done
+    # shellcheck disable=SC2016 # nginx's variables, written as they are
     echo 'geo $realip_remote_addr $from_trusted_proxy {'
     echo '    default 0;'
     for proxy in $proxies; do echo "    $proxy 1;"; done
