@@ -54,6 +54,8 @@ def main() -> int:
     try:
         docker = start_docker_part(root)
         servers = start_servers(root)
+        cgroup_note = ("in " if servers.cgroup else "skipped: ") + servers.cgroup_note
+        print(f"benchmark: the CPU cgroup row: {cgroup_note}", flush=True)
         try:
             stylesheet = hashed_css_path(requests.get(servers.nginx_url + "/", timeout=10).text)
             paths = native_paths(servers, stylesheet) + docker.paths
@@ -67,7 +69,7 @@ def main() -> int:
     labels = [path.label for path in paths]
     chart = write_chart(labels, samples, CHART)
     verdicts = evaluate(samples) + docker.verdicts()
-    run = Run(paths, plan, samples, verdicts, ROUNDS, time.monotonic() - started, chart, docker.markdown())
+    run = Run(paths, plan, samples, verdicts, ROUNDS, time.monotonic() - started, chart, docker.markdown(), cgroup_note)
     REPORT.write_text(markdown(run))
     print(console(run))
     print(f"\nWrote {REPORT.relative_to(REPO)}" + (f" and {CHART.relative_to(REPO)}" if chart else ""))

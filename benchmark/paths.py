@@ -7,7 +7,7 @@ building more RequestPaths, with components that read their CPU time their own w
 
 from dataclasses import dataclass
 
-from benchmark.servers import Servers
+from benchmark.servers import CGROUP_NGINX, Servers
 
 # The rows, in order; docs/performance.md describes each (tests/unit/benchmark checks that it lists them all).
 ROWS = (
@@ -20,7 +20,10 @@ ROWS = (
     "healthz: gunicorn direct",
     "healthz: nginx, keep-alive",
     "healthz: nginx, no keep-alive",
+    # Only when the benchmark may make a CPU cgroup (benchmark/cgroup.py): otherwise left out.
+    "healthz: nginx, keep-alive, in a CPU cgroup",
 )
+CGROUP_ROW = ROWS[-1]
 # The roles a component plays on a path: the CPU table has a column for each. The Docker engine (dockerd,
 # containerd, the shims, docker-proxy) plays a part only on the Docker rows.
 ENGINE = "Docker engine"
@@ -60,5 +63,13 @@ def native_paths(servers: Servers, stylesheet: str) -> list[RequestPath]:
         RequestPath(ROWS[7], "healthz", nginx + "/healthz", proxied),
         RequestPath(ROWS[8], "healthz", runtime + "/healthz", unkept),
     ]
-    assert [path.label for path in paths] == list(ROWS)
+    if servers.nginx_cgroup_url:
+        # CPU only: its throughput is measured too, but no latency run, to keep the benchmark under 10 minutes.
+        in_cgroup = {"nginx": CGROUP_NGINX, "gunicorn": "gunicorn"}
+        paths.append(
+            RequestPath(CGROUP_ROW, "healthz", servers.nginx_cgroup_url + "/healthz", in_cgroup, latency=False)
+        )
+    assert [path.label for path in paths] == [
+        label for label in ROWS if label != CGROUP_ROW or servers.nginx_cgroup_url
+    ]
     return paths

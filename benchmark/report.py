@@ -40,6 +40,8 @@ class Run:
     chart: str | None
     # The Docker part's start-up and image-size tables (benchmark/docker_figures.py), or why it was skipped.
     docker: Sequence[str] = ()
+    # Where the CPU cgroup row ran (benchmark/cgroup.py), or why it was skipped.
+    cgroup_note: str = ""
 
 
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
@@ -169,7 +171,16 @@ def markdown(run: Run) -> str:
     lines += list(run.docker)
     if run.chart:
         lines += [f"![Throughput and latency of each path]({run.chart})", ""]
-    lines += ["## Machine", "", *table(["", ""], machine()), "", "## Versions", "", *table(["", ""], versions()), ""]
+    lines += [
+        "## Machine",
+        "",
+        *table(["", ""], machine() + ([("CPU cgroup row", run.cgroup_note)] if run.cgroup_note else [])),
+        "",
+        "## Versions",
+        "",
+        *table(["", ""], versions()),
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -1,8 +1,9 @@
 """The processes the benchmark measures, all on loopback: one gunicorn, our nginx twice, and a minimal nginx.
 
 Our nginx runs as `make run` wires it, once with NGINX_UPSTREAM_RESOLVE=start (upstream keep-alive, as in ECS)
-and once with `runtime` (a connection per request, as in compose). The minimal nginx is the limit for static
-files: benchmark/minimal-nginx.conf, rendered into the run's own directory.
+and once with `runtime` (a connection per request). The minimal nginx is the limit for static files:
+benchmark/minimal-nginx.conf, rendered into the run's own directory. When it can (as root), the benchmark also
+runs a copy of the `start` nginx in a child CPU cgroup (benchmark/cgroup.py): what a container's cgroup costs.
 """
 
 import re
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
-from benchmark.cpu import ProcessTree
+from benchmark.cgroup import CpuCgroup, make_cpu_cgroup
+from benchmark.cpu import ProcessTree, child_pids
 from native.nginx_config import NGINX_DIR, check_nginx_config, nginx_command
 from native.processes import free_port, started_or_stop, stop_process
 from native.site import prepare_site
@@ -23,6 +25,7 @@ MINIMAL_CONFIG = Path(__file__).with_name("minimal-nginx.conf")
 # that the report names what was measured.
 WEB_CONCURRENCY = 2
 GUNICORN_THREADS = 4
+CGROUP_NGINX = "nginx (cpu cgroup)"
 HASHED_CSS = re.compile(r'href="(/static/guestbook/site\.[0-9a-f]{12}\.css)"')
 
 
@@ -37,11 +40,17 @@ class Servers:
     # Component name -> the master process; its children (the workers) do the work.
     components: dict[str, ProcessTree] = field(default_factory=dict)
     processes: list[tuple["subprocess.Popen[bytes]", int]] = field(default_factory=list)
+    # The copy of the `start` nginx in a child CPU cgroup, or no URL and why not.
+    nginx_cgroup_url: str = ""
+    cgroup: CpuCgroup | None = None
+    cgroup_note: str = ""
 
     def stop(self) -> None:
-        """nginx first, then gunicorn, each with its graceful stop signal."""
+        """nginx first, then gunicorn, each with its graceful stop signal; then the cgroup goes."""
         for process, stop_signal in reversed(self.processes):
             stop_process(process, stop_signal)
+        if self.cgroup is not None:
+            self.cgroup.remove()
 
 
 def hashed_css_path(html: str) -> str:
@@ -108,7 +117,7 @@ def start_servers(root: Path) -> Servers:
         runtime_dir=root / "keepalive",
         app_env=app_env,
     )
-    # The compose topology's proxying: proxy_pass through a variable, so no upstream keep-alive.
+    # `runtime`: proxy_pass through a variable, so no upstream keep-alive (compose's proxying before `watch`).
     runtime = NativeStack(
         static_root=static_root,
         max_request_body_mb=10,
@@ -128,6 +137,22 @@ def start_servers(root: Path) -> Servers:
             servers.processes.append((nginx_runtime, signal.SIGQUIT))
         minimal, servers.minimal_url = start_minimal_nginx(root / "minimal", static_root, log)
         servers.processes.append((minimal, signal.SIGQUIT))
+        servers.cgroup, servers.cgroup_note = make_cpu_cgroup(root.name)
+        nginx_cgroup = None
+        if servers.cgroup is not None:
+            copy = NativeStack(
+                static_root=static_root,
+                max_request_body_mb=10,
+                port=free_port(),
+                app_port=keepalive.app_port,
+                runtime_dir=root / "cgroup",
+            )
+            with log.open("ab") as output:
+                nginx_cgroup = start_nginx(copy, output=output)
+            servers.processes.append((nginx_cgroup, signal.SIGQUIT))
+            for pid in (nginx_cgroup.pid, *child_pids(nginx_cgroup.pid)):
+                servers.cgroup.add(pid)
+            servers.nginx_cgroup_url = copy.url
     except BaseException:
         servers.stop()
         raise
@@ -137,4 +162,6 @@ def start_servers(root: Path) -> Servers:
         "nginx (runtime)": ProcessTree("nginx (runtime)", nginx_runtime.pid),
         "nginx (minimal)": ProcessTree("nginx (minimal)", minimal.pid),
     }
+    if nginx_cgroup is not None:
+        servers.components[CGROUP_NGINX] = ProcessTree(CGROUP_NGINX, nginx_cgroup.pid)
     return servers

@@ -137,6 +137,9 @@ TARGETS: tuple[Target, ...] = (
     ProxyCpuShare("page: nginx, keep-alive"),
     KeepAliveSaving("page: nginx, keep-alive", "page: nginx, no keep-alive"),
     KeepAliveSaving("healthz: nginx, keep-alive", "healthz: nginx, no keep-alive"),
+    # What a container's CPU cgroup alone costs nginx: the same process, moved into a child cgroup.
+    CpuBreakdown("healthz: nginx, keep-alive, in a CPU cgroup", "healthz: nginx, keep-alive"),
+    ThroughputRatio("healthz: nginx, keep-alive, in a CPU cgroup", "healthz: nginx, keep-alive", None),
     # The Docker topologies (benchmark/docker_stacks.py), from inside the task, against `make run`'s nginx.
     ThroughputRatio("healthz: run-local awsvpc, inside", "healthz: nginx, keep-alive", 0.95),
     ThroughputRatio("healthz: run-local bridge, inside", "healthz: nginx, keep-alive", 0.9),

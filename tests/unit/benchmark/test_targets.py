@@ -90,9 +90,13 @@ def test_a_docker_rows_cpu_is_broken_down_against_the_native_row() -> None:
 
 
 def test_each_topology_reports_its_inside_healthz_cpu_against_make_run() -> None:
-    """One breakdown per topology, from inside, against the native keep-alive /healthz row."""
+    """One breakdown per topology, from inside, against the native keep-alive /healthz row; and the same nginx
+    in a CPU cgroup against it, which shows the cgroup's own share."""
     breakdowns = [target.rows() for target in TARGETS if isinstance(target, CpuBreakdown)]
     assert breakdowns == [
-        (f"healthz: {topology}, inside", "healthz: nginx, keep-alive")
-        for topology in ("run-local awsvpc", "run-local bridge", "compose")
+        ("healthz: nginx, keep-alive, in a CPU cgroup", "healthz: nginx, keep-alive"),
+        *(
+            (f"healthz: {topology}, inside", "healthz: nginx, keep-alive")
+            for topology in ("run-local awsvpc", "run-local bridge", "compose")
+        ),
     ]

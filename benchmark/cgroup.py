@@ -1,0 +1,72 @@
+"""A child CPU cgroup for one native nginx: what a container's cgroup alone costs a process, with no container.
+
+Docker (and ECS) puts every container in a cgroup of its own, with the CPU controller. The benchmark runs a
+second copy of `make run`'s nginx, moved into a fresh child cgroup of the benchmark's own, and compares its CPU
+per request with the first copy's: the same binary, configuration, namespaces and load, so the difference is
+the cgroup's. Needs root and a CPU controller it may use; otherwise the row is skipped with the reason printed.
+"""
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmark.cpu import PROC, ROOT, CgroupMount, parse_mountinfo
+
+
+@dataclass(frozen=True)
+class CpuCgroup:
+    """A cgroup directory the benchmark made, with the CPU controller: `add` moves processes in, `remove` moves
+    whatever is left back to the parent and deletes it."""
+
+    path: Path
+
+    def add(self, pid: int) -> None:
+        (self.path / "cgroup.procs").write_text(str(pid))
+
+    def remove(self) -> None:
+        if not self.path.exists():
+            return
+        for pid in (self.path / "cgroup.procs").read_text().split():
+            with contextlib.suppress(ProcessLookupError):  # it exited meanwhile
+                (self.path.parent / "cgroup.procs").write_text(pid)
+        self.path.rmdir()
+
+
+def cpu_cgroup_parent(cgroups: str, mounts: list[CgroupMount]) -> tuple[Path, int] | None:
+    """The directory of this process's own cgroup in the hierarchy that has the CPU controller, and that
+    hierarchy's version: cgroup v1's `cpu` (often mounted with cpuacct), else v2's. None: neither."""
+    lines = [line.split(":", 2) for line in cgroups.splitlines() if line.count(":") >= 2]
+    v1 = next((mount for mount in mounts if mount.version == 1 and "cpu" in mount.controllers), None)
+    v2 = next((mount for mount in mounts if mount.version == 2), None)
+    for _, controllers, path in lines:
+        if v1 is not None and "cpu" in controllers.split(","):
+            return Path(v1.mount_point, path.lstrip("/")), 1
+    for hierarchy, controllers, path in lines:
+        if v2 is not None and (hierarchy, controllers) == ("0", ""):
+            return Path(v2.mount_point, path.lstrip("/")), 2
+    return None
+
+
+def make_cpu_cgroup(name: str, proc: Path = PROC, root: Path = ROOT) -> tuple[CpuCgroup | None, str]:
+    """A new child cgroup `name` with the CPU controller, or None and why not."""
+    if os.getuid() != 0:
+        return None, "making a cgroup needs root"
+    found = cpu_cgroup_parent(
+        (proc / "self" / "cgroup").read_text(), parse_mountinfo((proc / "self" / "mountinfo").read_text())
+    )
+    if found is None:
+        return None, f"{proc / 'self' / 'cgroup'} names no hierarchy with the CPU controller"
+    parent, version = found
+    parent = root / parent.relative_to("/")
+    try:
+        if version == 2:
+            # v2 gives a child the CPU controller only when its parent lists it in cgroup.subtree_control.
+            subtree = parent / "cgroup.subtree_control"
+            if "cpu" not in subtree.read_text().split():
+                subtree.write_text("+cpu")
+        path = parent / name
+        path.mkdir()
+    except OSError as error:
+        return None, f"cannot make a CPU cgroup under {parent}: {error}"
+    return CpuCgroup(path), f"cgroup v{version}, {path}"
