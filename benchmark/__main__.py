@@ -19,7 +19,7 @@ from benchmark.measure import ROUNDS, Samples, run_rounds
 from benchmark.paths import native_paths
 from benchmark.report import Run, console, markdown
 from benchmark.servers import hashed_css_path, start_servers
-from benchmark.targets import evaluate
+from benchmark.targets import evaluate, reading_of_misses
 from benchmark.wrk import ToolError, wrk_path
 from native.errors import StackError
 from native.nginx_config import REPO
@@ -69,7 +69,9 @@ def main() -> int:
     labels = [path.label for path in paths]
     chart = write_chart(labels, samples, CHART)
     verdicts = evaluate(samples) + docker.verdicts()
-    run = Run(paths, plan, samples, verdicts, ROUNDS, time.monotonic() - started, chart, docker.markdown(), cgroup_note)
+    seconds = time.monotonic() - started
+    reading = reading_of_misses(samples, verdicts)
+    run = Run(paths, plan, samples, verdicts, ROUNDS, seconds, chart, docker.markdown(), cgroup_note, reading)
     REPORT.write_text(markdown(run))
     print(console(run))
     print(f"\nWrote {REPORT.relative_to(REPO)}" + (f" and {CHART.relative_to(REPO)}" if chart else ""))

@@ -42,6 +42,8 @@ class Run:
     docker: Sequence[str] = ()
     # Where the CPU cgroup row ran (benchmark/cgroup.py), or why it was skipped.
     cgroup_note: str = ""
+    # Why the missed targets were missed, from the run's own figures (benchmark/targets.py).
+    reading: Sequence[str] = ()
 
 
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
@@ -136,6 +138,7 @@ def markdown(run: Run) -> str:
         "## Targets",
         "",
         *table(["Target", "Measured", ""], [[v.target, v.figure, VERDICT[v.met]] for v in run.verdicts]),
+        *(part for line in run.reading for part in ("", line)),
         "",
         "## Throughput",
         "",
@@ -196,4 +199,5 @@ def console(run: Run) -> str:
         )
     lines.append("")
     lines += [f"{VERDICT[v.met].strip('*'):9} {v.target.replace('`', '')}: {v.figure}" for v in run.verdicts]
+    lines += ["", *(line.replace("`", "") for line in run.reading)] if run.reading else []
     return "\n".join(lines)

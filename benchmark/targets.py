@@ -182,3 +182,41 @@ def evaluate(samples: Mapping[str, Samples], targets: tuple[Target, ...] = TARGE
     """The verdict of each target whose rows were measured, then the errors verdict."""
     measured = [target for target in targets if set(target.rows()) <= set(samples)]
     return [target.evaluate(samples) for target in measured] + [no_errors(samples)]
+
+
+# The rows behind the reading of a missed Docker target (benchmark/cgroup.py, benchmark/docker_stacks.py).
+NATIVE_HEALTHZ = "healthz: nginx, keep-alive"
+CGROUP_HEALTHZ = "healthz: nginx, keep-alive, in a CPU cgroup"
+INSIDE_HEALTHZ = tuple(
+    f"healthz: {topology}, inside" for topology in ("run-local awsvpc", "run-local bridge", "compose")
+)
+
+
+def reading_of_misses(samples: Mapping[str, Samples], verdicts: list[Verdict]) -> list[str]:
+    """Sentences, from this run's figures, on why a missed target was missed: what the measures show."""
+    missed = {verdict.target for verdict in verdicts if verdict.met is False}
+    lines = []
+    docker_missed = [row for row in INSIDE_HEALTHZ if any(f"`{row}` >=" in target for target in missed)]
+    if docker_missed and {CGROUP_HEALTHZ, NATIVE_HEALTHZ} <= set(samples):
+        cgroup, native = samples[CGROUP_HEALTHZ], samples[NATIVE_HEALTHZ]
+        ratio = median([a / b for a, b in zip(cgroup.throughput, native.throughput, strict=True)])
+        nginx = (median(cgroup.cpu_us["nginx"]), median(native.cpu_us["nginx"]))
+        gunicorn = (median(cgroup.cpu_us["gunicorn"]), median(native.cpu_us["gunicorn"]))
+        engine = [f"{median(samples[row].cpu_us['Docker engine']):.0f} us" for row in INSIDE_HEALTHZ if row in samples]
+        lines.append(
+            f"Missed: {', '.join(f'`{row}`' for row in docker_missed)}. The same native nginx, moved into a child "
+            f"cgroup with the CPU controller as Docker puts every container, served `/healthz` at {ratio:.2f}x of "
+            f"itself outside one, in this run: the cgroup alone cost nginx {nginx[0]:.0f} us per request against "
+            f"{nginx[1]:.0f}, and gunicorn {gunicorn[0]:.0f} against {gunicorn[1]:.0f} (the two wake each other "
+            f"across cgroups). Each topology pays that first; then the Docker engine's log pipeline "
+            f"({' / '.join(engine)} for awsvpc / bridge / compose) and, for bridge and compose, the bridge network "
+            "between nginx and the app. No configuration of ours removes a container's cgroup."
+        )
+    for target in sorted(target for target in missed if " p99 <= " in target):
+        rows = [row for row in samples if f"`{row}`" in target]
+        spreads = "; ".join(f"`{row}` {min(samples[row].p99_ms):.2f}-{max(samples[row].p99_ms):.2f} ms" for row in rows)
+        lines.append(
+            f"Missed: {target}. The rounds' p99s spread over {spreads}: each p99 is the 1 % slowest of one "
+            "2 s run, so a few requests delayed by the rest of the machine move it."
+        )
+    return lines

@@ -11,6 +11,7 @@ from benchmark.targets import (
     TailLatency,
     ThroughputRatio,
     evaluate,
+    reading_of_misses,
 )
 
 
@@ -99,4 +100,55 @@ def test_each_topology_reports_its_inside_healthz_cpu_against_make_run() -> None
             (f"healthz: {topology}, inside", "healthz: nginx, keep-alive")
             for topology in ("run-local awsvpc", "run-local bridge", "compose")
         ),
+    ]
+
+
+def cpu_samples(throughput: list[float], **cpu: list[float]) -> Samples:
+    return Samples(throughput=throughput, cpu_us=dict(cpu))
+
+
+def docker_run() -> dict[str, Samples]:
+    """A run whose awsvpc row misses 0.95x: nginx in a CPU cgroup alone is at 0.9x of native."""
+    return {
+        "healthz: nginx, keep-alive": cpu_samples([100, 100, 100], nginx=[35, 35, 36], gunicorn=[200, 199, 201]),
+        "healthz: nginx, keep-alive, in a CPU cgroup": cpu_samples(
+            [90, 89, 91], nginx=[60, 61, 62], gunicorn=[229, 230, 228]
+        ),
+        "healthz: run-local awsvpc, inside": cpu_samples(
+            [91, 90, 92], nginx=[53, 53, 53], gunicorn=[195, 195, 195], **{"Docker engine": [17.0, 17.0, 17.0]}
+        ),
+    }
+
+
+def test_a_missed_docker_target_is_read_with_the_cgroup_rows_figures() -> None:
+    """The reading quotes this run's figures: the cgroup row's ratio and CPU, and each topology's engine."""
+    runs = docker_run()
+    verdicts = evaluate(runs)
+    assert [v.met for v in verdicts if "run-local awsvpc, inside` >=" in v.target] == [False]
+    reading = reading_of_misses(runs, verdicts)
+    assert len(reading) == 1
+    assert reading[0].startswith("Missed: `healthz: run-local awsvpc, inside`.")
+    assert "at 0.90x of itself outside one" in reading[0]
+    assert "cost nginx 61 us per request against 35, and gunicorn 229 against 200" in reading[0]
+    assert "log pipeline (17 us for awsvpc" in reading[0]
+
+
+def test_nothing_missed_reads_nothing() -> None:
+    """Control: the same rows with the awsvpc row at 0.96x give no reading."""
+    runs = docker_run()
+    runs["healthz: run-local awsvpc, inside"].throughput[:] = [96, 96, 96]
+    assert reading_of_misses(runs, evaluate(runs)) == []
+
+
+def test_a_missed_p99_is_read_with_the_rounds_spread() -> None:
+    runs = {
+        "page: nginx, keep-alive": samples(p99=[4.0, 8.0, 22.0]),
+        "page: gunicorn direct": samples(p99=[4.2, 5.4, 7.4]),
+    }
+    verdicts = [TailLatency("page: nginx, keep-alive", "page: gunicorn direct").evaluate(runs)]
+    assert [v.met for v in verdicts] == [False]
+    assert reading_of_misses(runs, verdicts) == [
+        f"Missed: {verdicts[0].target}. The rounds' p99s spread over `page: nginx, keep-alive` 4.00-22.00 ms; "
+        "`page: gunicorn direct` 4.20-7.40 ms: each p99 is the 1 % slowest of one 2 s run, so a few requests "
+        "delayed by the rest of the machine move it."
     ]
