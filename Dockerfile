@@ -14,8 +14,8 @@ ARG EXTRA_CA_CERTS=""
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /build
 # With no EXTRA_CA_CERTS, requirements.txt is simply copied twice. The venv keeps only what the app imports:
-# pip (and setuptools, which venv adds on Python < 3.12) go once the requirements are in, about 25 MB of the
-# app image. The base image's own pip stays: `pip --python /opt/venv/bin/python list` reads the venv.
+# pip (and setuptools, which venv adds on Python < 3.12) go once the requirements are in: 21.6 MB of the
+# app image on the Python 3.11 stand-in (docs/benchmarks.md). The base image's own pip stays: `pip --python /opt/venv/bin/python list` reads the venv.
 COPY requirements.txt ${EXTRA_CA_CERTS:-requirements.txt} ./
 RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
         cat /etc/ssl/certs/ca-certificates.crt "$(basename "$EXTRA_CA_CERTS")" > /build/ca-bundle.pem; \

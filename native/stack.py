@@ -35,7 +35,7 @@ class NativeStack:
     runtime_dir: Path | None = None
     # None: the topology's own (NGINX_TRUSTED_PROXIES overrides it for `make run`).
     trusted_proxies: str | None = None
-    # "runtime" proxies through a variable, as in compose (no upstream keep-alive); the benchmark compares.
+    # "runtime" proxies through a variable (no upstream keep-alive); the benchmark compares it with "start".
     upstream_resolve: str = TOPOLOGY.upstream_resolve
     app_env: dict[str, str] = field(default_factory=dict)
 

@@ -199,7 +199,11 @@ def test_config_rendered_in_the_image_passes_gixy(compose_project: ComposeProjec
         (tmp_path / "conf.d" / name).write_text(rendered(f"/tmp/conf.d/{name}"))
     assert f"include {tmp_path}/conf.d/upstream-watch.inc;" in rendered("/tmp/conf.d/app.conf")
     assert f"include {tmp_path}/conf.d/upstream-start.inc;" in (tmp_path / "conf.d" / "upstream-watch.inc").read_text()
-    assert "server app:8000;" in (tmp_path / "conf.d" / "upstream-start.inc").read_text()
+    servers = (tmp_path / "conf.d" / "upstream-servers.inc").read_text()
+    assert servers == f"server {network_ip(compose_project.container('app'))}:8000;\n"
+    assert (
+        f"include {tmp_path}/conf.d/upstream-servers.inc;" in (tmp_path / "conf.d" / "upstream-start.inc").read_text()
+    )
     assert gixy_findings(tmp_path / "nginx.conf") == []
 
 
@@ -259,7 +263,7 @@ def established_from(container: Container, peer: str, port: int) -> int:
 def test_nginx_keeps_its_connections_to_the_app_alive(compose_project: ComposeProject) -> None:
     """`watch`: after the answers came back, nginx's connections to gunicorn stay open for the next requests.
 
-    Without upstream keep-alive (`runtime`), nginx asks with HTTP/1.0 and gunicorn closes each connection."""
+    Without an upstream keep-alive pool (`runtime`), nginx closes each connection to gunicorn after its answer."""
     app, nginx = compose_project.container("app"), compose_project.container("nginx")
     for _ in range(8):
         assert compose_project.get("/healthz").status_code == HTTPStatus.OK

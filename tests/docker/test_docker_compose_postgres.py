@@ -150,7 +150,9 @@ def test_recreated_containers_keep_the_entries(compose_postgres_project: Compose
     assert all(project.container(service).id != old for service, old in before.items())
     assert ENTRY_NAME in stored_names(project)
     deadline, page = time.monotonic() + RECOVERY_BOUND_SECONDS, get(project, "/")
-    while page.status_code != HTTPStatus.OK and time.monotonic() < deadline:  # nginx re-resolves `app` every 5 s
+    while (
+        page.status_code != HTTPStatus.OK and time.monotonic() < deadline
+    ):  # nginx's watcher follows `app` within a second or two
         time.sleep(0.5)
         page = get(project, "/")
     assert page.status_code == HTTPStatus.OK

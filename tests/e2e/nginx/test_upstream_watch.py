@@ -1,10 +1,12 @@
 """nginx/docker-entrypoint.d/24-upstream-watch.sh: compose's nginx follows the app to a new address by reloading.
 
 The script runs as the nginx image's entrypoint runs it, with `getent` answering from a file the test rewrites
-and a stand-in for nginx's master that records each SIGHUP, so that every step is driven and observed here.
+(and noting what it was asked) and a stand-in for nginx's master, named `nginx`, that records each SIGHUP, so
+that every step is driven and observed here.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -19,8 +21,9 @@ from tests.support.paths import REPO
 pytestmark = pytest.mark.e2e
 
 SCRIPT = REPO / "nginx" / "docker-entrypoint.d" / "24-upstream-watch.sh"
-# getent's `ahosts` format, answering from a file: no line at all means the name does not resolve (exit 2).
+# getent's `ahostsv4` format, answering from a file: no line at all means the name does not resolve (exit 2).
 FAKE_GETENT = """#!/bin/sh
+echo "$*" >> "{asked}"
 [ -s "{answers}" ] || exit 2
 while read -r address; do echo "$address STREAM app"; echo "$address DGRAM"; done < "{answers}"
 """
@@ -46,6 +49,7 @@ class Watch:
             "PATH": f"{self.root / 'bin'}:/usr/bin:/bin",
             "NGINX_UPSTREAM_RESOLVE": "watch",
             "NGINX_UPSTREAM_HOST": "app",
+            "NGINX_UPSTREAM_PORT": "8000",
             "NGINX_ENVSUBST_OUTPUT_DIR": str(self.root),
             **environment,
         }
@@ -55,8 +59,13 @@ class Watch:
         return script
 
     def start_master(self) -> None:
-        self.master = subprocess.Popen(["sh", "-c", FAKE_MASTER.format(hups=self.hups)])
+        """The shell, under the name `nginx` (the watcher checks /proc/<pid>/comm), as the pid file names it."""
+        self.master = subprocess.Popen([self.root / "bin" / "nginx", "-c", FAKE_MASTER.format(hups=self.hups)])
         (self.root / "nginx.pid").write_text(f"{self.master.pid}\n")
+
+    @property
+    def servers(self) -> str:
+        return (self.root / "conf.d" / "upstream-servers.inc").read_text()
 
     def hup_count(self) -> int:
         return len(self.hups.read_text().split()) if self.hups.exists() else 0
@@ -81,8 +90,10 @@ def watch(tmp_path: Path) -> Iterator[Watch]:
     (tmp_path / "bin").mkdir()
     answers = tmp_path / "answers"
     getent = tmp_path / "bin" / "getent"
-    getent.write_text(FAKE_GETENT.format(answers=answers))
+    getent.write_text(FAKE_GETENT.format(answers=answers, asked=tmp_path / "asked"))
     getent.chmod(0o755)
+    shutil.copy("/bin/sh", tmp_path / "bin" / "nginx")
+    (tmp_path / "conf.d").mkdir()
     state = Watch(tmp_path, answers, tmp_path / "hups", tmp_path / "watch.log")
     yield state
     for process in state.scripts:
@@ -95,10 +106,13 @@ def watch(tmp_path: Path) -> Iterator[Watch]:
 
 
 def test_reloads_nginx_once_when_the_name_moves(watch: Watch) -> None:
-    """A new address for the name: one SIGHUP, and a line that names both addresses; no reload before it."""
+    """A new address for the name: the servers rewritten, one SIGHUP, and a line that names both addresses;
+    no reload before it."""
     watch.resolve_to("172.19.0.2")
     script = watch.run()
     assert script.wait(timeout=10) == 0, watch.log.read_text()  # the entrypoint goes on to start nginx
+    assert watch.servers == "server 172.19.0.2:8000;\n"
+    assert "app is [ 172.19.0.2 ]; watching it" in watch.log.read_text()
     watch.start_master()
     time.sleep(2.5)
     assert watch.hup_count() == 0, "control: no reload while the name stays where it was"
@@ -106,7 +120,30 @@ def test_reloads_nginx_once_when_the_name_moves(watch: Watch) -> None:
     watch.wait_for_hups(1)
     time.sleep(2.5)
     assert watch.hup_count() == 1, "one reload per move"
+    assert watch.servers == "server 172.19.0.4:8000;\n"
     assert "app moved from [ 172.19.0.2 ] to [ 172.19.0.4 ]: reloading nginx" in watch.log.read_text()
+
+
+def test_every_address_becomes_a_server_and_the_name_is_asked_as_absolute(watch: Watch) -> None:
+    """IPv4 only (gunicorn listens on 0.0.0.0), one server per address, and `app.`: no search domain applies."""
+    watch.resolve_to("172.19.0.3", "172.19.0.2", "172.19.0.3")
+    assert watch.run().wait(timeout=10) == 0
+    assert watch.servers == "server 172.19.0.2:8000;\nserver 172.19.0.3:8000;\n"
+    assert (watch.root / "asked").read_text().splitlines() == ["ahostsv4 app."]
+
+
+def test_an_address_is_looked_up_as_it_is(watch: Watch) -> None:
+    watch.resolve_to("10.0.0.5")
+    assert watch.run(NGINX_UPSTREAM_HOST="10.0.0.5").wait(timeout=10) == 0
+    assert (watch.root / "asked").read_text().splitlines() == ["ahostsv4 10.0.0.5"]
+
+
+def test_a_stale_pid_file_is_removed_before_nginx_starts(watch: Watch) -> None:
+    """A pid file an nginx left when it was killed names another process: the watcher must wait for nginx's."""
+    (watch.root / "nginx.pid").write_text("1\n")
+    watch.resolve_to("172.19.0.2")
+    assert watch.run().wait(timeout=10) == 0
+    assert not (watch.root / "nginx.pid").exists()
 
 
 def test_a_name_that_stops_resolving_is_no_move(watch: Watch) -> None:
@@ -137,6 +174,7 @@ def test_the_watcher_ends_with_nginx(watch: Watch) -> None:
     while group_alive(script.pid):
         assert time.monotonic() < deadline, "the watcher outlived nginx"
         time.sleep(0.1)
+    assert "the watcher stopped: nginx no longer follows app" in watch.log.read_text()
 
 
 def test_waits_for_the_name_then_stops_naming_it(watch: Watch) -> None:
@@ -158,6 +196,7 @@ def test_a_name_that_resolves_late_is_waited_for(watch: Watch) -> None:
 
 
 def test_refuses_a_wait_that_is_not_a_number(watch: Watch) -> None:
+    """A typo such as `1m` stops start-up with the variable and what it takes."""
     script = watch.run(NGINX_UPSTREAM_WAIT_SECONDS="1m")
     assert script.wait(timeout=10) == 1
     assert "NGINX_UPSTREAM_WAIT_SECONDS='1m' must be a whole number of seconds" in watch.log.read_text()
