@@ -20,6 +20,8 @@ class CpuCgroup:
     whatever is left back to the parent and deletes it."""
 
     path: Path
+    # The parent's cgroup.subtree_control when the benchmark wrote `+cpu` there (v2), to write `-cpu` after.
+    enabled_cpu_in: Path | None = None
 
     def add(self, pid: int) -> None:
         (self.path / "cgroup.procs").write_text(str(pid))
@@ -31,6 +33,9 @@ class CpuCgroup:
             with contextlib.suppress(ProcessLookupError):  # it exited meanwhile
                 (self.path.parent / "cgroup.procs").write_text(pid)
         self.path.rmdir()
+        if self.enabled_cpu_in is not None:
+            with contextlib.suppress(OSError):  # another child may use it by now: then it stays
+                self.enabled_cpu_in.write_text("-cpu")
 
 
 def cpu_cgroup_parent(cgroups: str, mounts: list[CgroupMount]) -> tuple[Path, int] | None:
@@ -60,13 +65,15 @@ def make_cpu_cgroup(name: str, proc: Path = PROC, root: Path = ROOT) -> tuple[Cp
     parent, version = found
     parent = root / parent.relative_to("/")
     try:
+        enabled = None
         if version == 2:
             # v2 gives a child the CPU controller only when its parent lists it in cgroup.subtree_control.
             subtree = parent / "cgroup.subtree_control"
             if "cpu" not in subtree.read_text().split():
                 subtree.write_text("+cpu")
+                enabled = subtree
         path = parent / name
         path.mkdir()
     except OSError as error:
         return None, f"cannot make a CPU cgroup under {parent}: {error}"
-    return CpuCgroup(path), f"cgroup v{version}, {path}"
+    return CpuCgroup(path, enabled), f"cgroup v{version}, {path}"

@@ -86,6 +86,8 @@ class ProcessesNamed:
 
     name: str
     patterns: tuple[str, ...]
+    # Another container starting or stopping on the machine adds or removes a shim: no reason to fail a run.
+    processes_may_change = True
 
     def cpu_reading(self, proc: Path = PROC) -> dict[int, float]:
         """Each matching process's user + system CPU seconds so far (all its threads), by pid."""
@@ -199,11 +201,17 @@ class Component(Protocol):
         ...
 
 
-def cpu_seconds_between(before: Mapping[int, float], after: Mapping[int, float]) -> float:
+def cpu_seconds_between(
+    before: Mapping[int, float], after: Mapping[int, float], processes_may_change: bool = False
+) -> float:
     """The CPU seconds spent between two `cpu_reading`s.
 
-    A worker that exited or appeared in between would take its time with it, so the set must not change.
+    A worker that exited or appeared in between would take its time with it, so the set must not change, unless
+    `processes_may_change` (the Docker engine, whose processes come and go with any container on the machine):
+    then a process that appeared counts whole (it started in between), and one that exited is left out.
     """
+    if processes_may_change:
+        return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
     if set(before) != set(after):
         raise RuntimeError(f"the workers changed during a measurement: {sorted(before)} -> {sorted(after)}")
     return sum(after[pid] - before[pid] for pid in before)
@@ -228,7 +236,9 @@ class CpuMeter:
 
     def per_request(self, requests: int) -> dict[str, float]:
         """Microseconds of CPU per request for each component, since `start()`."""
-        return {
-            name: per_request_microseconds(cpu_seconds_between(self.before[name], component.cpu_reading()), requests)
-            for name, component in self.components.items()
-        }
+        figures = {}
+        for name, component in self.components.items():
+            may_change = getattr(component, "processes_may_change", False)
+            seconds = cpu_seconds_between(self.before[name], component.cpu_reading(), may_change)
+            figures[name] = per_request_microseconds(seconds, requests)
+        return figures

@@ -49,11 +49,14 @@ def topology_components(topology: str) -> dict[str, str]:
     return {"nginx": f"nginx container ({topology})", "gunicorn": f"app container ({topology})", ENGINE: ENGINE}
 
 
-def topology_paths(topology: str, runner: tuple[str, ...], inside: str, published: str) -> list[RequestPath]:
-    """The four rows of one topology, in DOCKER_ROWS's order: CPU over the throughput run, no latency run."""
+def topology_paths(
+    topology: str, runner: tuple[str, ...], inside: str, published: str, cpu: bool = True
+) -> list[RequestPath]:
+    """The four rows of one topology, in DOCKER_ROWS's order: CPU over the throughput run (unless the engine runs
+    elsewhere, `cpu` False: then no component, and the CPU columns stay empty), no latency run."""
     paths = []
     for what, path in (("healthz", "/healthz"), ("page", "/")):
-        group, components = f"docker {what}", topology_components(topology)
+        group, components = f"docker {what}", topology_components(topology) if cpu else {}
         for vantage, base, through in (("inside", inside, runner), ("published port", published, ())):
             label = f"{what}: {topology}, {vantage}"
             paths.append(
@@ -89,6 +92,8 @@ class DockerStacks:
     compose_env: dict[str, str] = field(default_factory=dict)
     # Component name -> what the rows' CPU is read from (benchmark/cpu.py).
     components: dict[str, Component] = field(default_factory=dict)
+    # Why the rows have no CPU figures (the engine's processes are not on this machine), or empty.
+    cpu_note: str = ""
 
     def compose(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
         probe = self.engine.docker("compose", "version", check=False)
@@ -117,7 +122,8 @@ class DockerStacks:
         """The four rows of one topology and their containers' CPU components; `namespace` is the container
         whose network namespace nginx is in."""
         names = topology_components(topology)
-        for role, container in (("nginx", nginx), ("gunicorn", app)):
+        containers = (("nginx", nginx), ("gunicorn", app)) if self.cpu_note == "" else ()
+        for role, container in containers:
             cpu = ContainerCpu(names[role], self.container_pid(container))
             cpu.usage_file()  # a cgroup it cannot read fails now, not after the rounds' first minutes
             self.components[cpu.name] = cpu
@@ -138,7 +144,8 @@ class DockerStacks:
         )
         self.load_containers.append(name)
         runner = ("docker", "--host", self.engine.env["DOCKER_HOST"], "exec", name)
-        self.paths += topology_paths(topology, runner, f"http://127.0.0.1:{NGINX_PORT}", published)
+        inside = f"http://127.0.0.1:{NGINX_PORT}"
+        self.paths += topology_paths(topology, runner, inside, published, cpu=self.cpu_note == "")
 
     def stop(self) -> None:
         """Removes every load container, task, and the compose project with its network and volumes."""
@@ -172,8 +179,12 @@ def start_stacks(engine: Engine, progress: Callable[[str], None] = print) -> Doc
     """Builds the load image, measures the start-ups, and leaves the three stacks running with their rows."""
     stacks = DockerStacks(engine, f"benchmark{secrets.token_hex(3)}", free_port())
     engine_cpu = ProcessesNamed(ENGINE, ENGINE_PROCESSES)
-    engine_cpu.cpu_reading()  # fails now when the engine's processes are not on this machine (in a VM, say)
-    stacks.components[ENGINE] = engine_cpu
+    try:
+        engine_cpu.cpu_reading()
+        stacks.components[ENGINE] = engine_cpu
+    except RuntimeError as error:  # an engine in a VM or on another host: its pids are not this machine's
+        stacks.cpu_note = str(error)
+        progress(f"docker: the Docker rows get throughput only: {error}")
     secret = secrets.token_urlsafe(50)
     stacks.compose_env = {
         **engine.env,

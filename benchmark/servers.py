@@ -50,7 +50,10 @@ class Servers:
         for process, stop_signal in reversed(self.processes):
             stop_process(process, stop_signal)
         if self.cgroup is not None:
-            self.cgroup.remove()
+            try:
+                self.cgroup.remove()
+            except OSError as error:  # never hide what stopped the run
+                print(f"benchmark: could not remove {self.cgroup.path}: {error}")
 
 
 def hashed_css_path(html: str) -> str:
@@ -150,9 +153,16 @@ def start_servers(root: Path) -> Servers:
             with log.open("ab") as output:
                 nginx_cgroup = start_nginx(copy, output=output)
             servers.processes.append((nginx_cgroup, signal.SIGQUIT))
-            for pid in (nginx_cgroup.pid, *child_pids(nginx_cgroup.pid)):
-                servers.cgroup.add(pid)
-            servers.nginx_cgroup_url = copy.url
+            try:
+                for pid in (nginx_cgroup.pid, *child_pids(nginx_cgroup.pid)):
+                    servers.cgroup.add(pid)
+                servers.nginx_cgroup_url = copy.url
+            except OSError as error:  # cgroup v2 may refuse a process in the child: the row is left out
+                servers.cgroup_note = f"cannot move nginx into {servers.cgroup.path}: {error}"
+                stop_process(*servers.processes.pop())
+                nginx_cgroup = None
+                servers.cgroup.remove()
+                servers.cgroup = None
     except BaseException:
         servers.stop()
         raise

@@ -50,7 +50,7 @@ def test_v2_enables_the_cpu_controller_for_the_child(tmp_path: Path, monkeypatch
     unified.mkdir(parents=True)
     (unified / "cgroup.subtree_control").write_text("memory pids\n")
     made, note = make_cpu_cgroup("benchmark-1", proc, tmp_path)
-    assert made == CpuCgroup(unified / "benchmark-1")
+    assert made == CpuCgroup(unified / "benchmark-1", enabled_cpu_in=unified / "cgroup.subtree_control")
     assert (unified / "benchmark-1").is_dir()
     assert (unified / "cgroup.subtree_control").read_text() == "+cpu"
     assert note == f"cgroup v2, {unified / 'benchmark-1'}"

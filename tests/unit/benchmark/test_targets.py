@@ -128,9 +128,18 @@ def test_a_missed_docker_target_is_read_with_the_cgroup_rows_figures() -> None:
     reading = reading_of_misses(runs, verdicts)
     assert len(reading) == 1
     assert reading[0].startswith("Missed: `healthz: run-local awsvpc, inside`.")
-    assert "at 0.90x of itself outside one" in reading[0]
-    assert "cost nginx 61 us per request against 35, and gunicorn 229 against 200" in reading[0]
-    assert "log pipeline (17 us for awsvpc" in reading[0]
+    assert "at 0.90x of itself outside one, in this run, at 61 us per request for nginx against 35" in reading[0]
+    assert "and 229 us per request for gunicorn against 200 (the two wake each other" in reading[0]
+    assert "The Docker engine (its log pipeline, mostly) cost 17 us for run-local awsvpc." in reading[0]
+
+
+def test_the_reading_claims_only_what_the_figures_show() -> None:
+    """A cgroup row that cost less than native (noise) gets its figures, and no claim that topologies pay it."""
+    runs = docker_run()
+    runs["healthz: nginx, keep-alive, in a CPU cgroup"].cpu_us["nginx"][:] = [30, 30, 30]
+    reading = reading_of_misses(runs, evaluate(runs))[0]
+    assert "at 30 us per request for nginx against 35" in reading
+    assert "pays that first" not in reading
 
 
 def test_nothing_missed_reads_nothing() -> None:
