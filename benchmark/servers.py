@@ -9,7 +9,7 @@ runs a copy of the `start` nginx in a child CPU cgroup (benchmark/cgroup.py): wh
 import re
 import signal
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
 
@@ -121,14 +121,7 @@ def start_servers(root: Path) -> Servers:
         app_env=app_env,
     )
     # `runtime`: proxy_pass through a variable, so no upstream keep-alive (compose's proxying before `watch`).
-    runtime = NativeStack(
-        static_root=static_root,
-        max_request_body_mb=10,
-        port=free_port(),
-        app_port=keepalive.app_port,
-        runtime_dir=root / "runtime",
-        upstream_resolve="runtime",
-    )
+    runtime = replace(keepalive, port=free_port(), runtime_dir=root / "runtime", upstream_resolve="runtime")
     servers = Servers(keepalive.app_url, keepalive.url, runtime.url, minimal_url="")
     try:
         with log.open("ab") as output:
@@ -143,13 +136,7 @@ def start_servers(root: Path) -> Servers:
         servers.cgroup, servers.cgroup_note = make_cpu_cgroup(root.name)
         nginx_cgroup = None
         if servers.cgroup is not None:
-            copy = NativeStack(
-                static_root=static_root,
-                max_request_body_mb=10,
-                port=free_port(),
-                app_port=keepalive.app_port,
-                runtime_dir=root / "cgroup",
-            )
+            copy = replace(keepalive, port=free_port(), runtime_dir=root / "cgroup")
             with log.open("ab") as output:
                 nginx_cgroup = start_nginx(copy, output=output)
             servers.processes.append((nginx_cgroup, signal.SIGQUIT))
