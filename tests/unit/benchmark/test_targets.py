@@ -131,6 +131,17 @@ def test_a_missed_docker_target_is_read_with_the_cgroup_rows_figures() -> None:
     assert "at 0.90x of itself outside one, in this run, at 61 us per request for nginx against 35" in reading[0]
     assert "and 229 us per request for gunicorn against 200 (the two wake each other" in reading[0]
     assert "The Docker engine (its log pipeline, mostly) cost 17 us for run-local awsvpc." in reading[0]
+    assert "bridge network" not in reading[0], "no bridge row in this run"
+
+
+def test_the_reading_gives_what_the_bridge_network_costs_beyond_awsvpc() -> None:
+    """bridge's nginx + gunicorn against awsvpc's: 70 + 230 - (53 + 195) = 52 us."""
+    runs = docker_run()
+    runs["healthz: run-local bridge, inside"] = cpu_samples(
+        [80, 80, 80], nginx=[70, 70, 70], gunicorn=[230, 230, 230], **{"Docker engine": [20.0, 20.0, 20.0]}
+    )
+    reading = reading_of_misses(runs, evaluate(runs))[0]
+    assert reading.endswith("cost more per request than awsvpc's by 52 us for run-local bridge.")
 
 
 def test_the_reading_claims_only_what_the_figures_show() -> None:
