@@ -260,4 +260,26 @@ def reading_of_misses(samples: Mapping[str, Samples], verdicts: list[Verdict]) -
             f"Missed: {target}. The rounds' p99s spread over {spreads}: each p99 is the 1 % slowest of one "
             "2 s run, so a few requests delayed by the rest of the machine move it."
         )
+    for ratio in TARGETS:
+        if not isinstance(ratio, ThroughputRatio) or ratio.ratio is None or ratio.path in INSIDE_HEALTHZ:
+            continue  # the Docker rows are read above, with the cgroup row
+        if all(row in samples and samples[row].throughput for row in ratio.rows()):
+            verdict = ratio.evaluate(samples)
+            if verdict.met is False:
+                lines.append(f"Missed: {verdict.target}. " + throughput_reading(ratio, samples))
     return lines
+
+
+def throughput_reading(target: ThroughputRatio, samples: Mapping[str, Samples]) -> str:
+    """A missed throughput ratio: how far its rounds spread, and the ratio its rows' CPU per request implies on a
+    machine whose cores are the limit (each request's CPU, against the baseline's)."""
+    path, baseline = samples[target.path], samples[target.baseline]
+    ratios = [a / b for a, b in zip(path.throughput, baseline.throughput, strict=True)]
+    text = f"Its rounds spread from {min(ratios):.2f}x to {max(ratios):.2f}x"
+    if path.cpu_us and baseline.cpu_us:
+        ours, theirs = total_cpu(path), total_cpu(baseline)
+        text += (
+            f"; by CPU per request ({ours:,.0f} us against {theirs:,.0f} us), a machine whose cores are the limit "
+            f"would give {theirs / ours:.2f}x"
+        )
+    return text + "."

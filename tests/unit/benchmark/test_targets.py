@@ -172,3 +172,18 @@ def test_a_missed_p99_is_read_with_the_rounds_spread() -> None:
         "`page: gunicorn direct` 4.20-7.40 ms: each p99 is the 1 % slowest of one 2 s run, so a few requests "
         "delayed by the rest of the machine move it."
     ]
+
+
+def test_a_missed_throughput_ratio_is_read_with_its_spread_and_its_cpu() -> None:
+    """The page through nginx at 0.89x: rounds 0.80-0.98x, and the CPU (2,100 against 2,000 us) implies 0.95x."""
+    runs = {
+        "page: nginx, keep-alive": cpu_samples([80, 89, 98], nginx=[100, 100, 100], gunicorn=[2000, 2000, 2000]),
+        "page: gunicorn direct": cpu_samples([100, 100, 100], gunicorn=[2000, 2000, 2000]),
+    }
+    verdicts = [ThroughputRatio("page: nginx, keep-alive", "page: gunicorn direct", 0.95).evaluate(runs)]
+    assert [v.met for v in verdicts] == [False]
+    assert reading_of_misses(runs, verdicts) == [
+        "Missed: `page: nginx, keep-alive` >= 0.95x `page: gunicorn direct` (req/s). Its rounds spread from 0.80x "
+        "to 0.98x; by CPU per request (2,100 us against 2,000 us), a machine whose cores are the limit would give "
+        "0.95x."
+    ]
