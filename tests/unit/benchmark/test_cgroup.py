@@ -8,7 +8,7 @@ import pytest
 
 from benchmark.cgroup import CpuCgroup, cpu_cgroup_parent, make_cpu_cgroup
 from benchmark.cpu import parse_mountinfo
-from tests.unit.benchmark.test_cpu import COMOUNTED_MOUNTINFO, HYBRID_MOUNTINFO, V2_MOUNTINFO
+from tests.support.cgroups import COMOUNTED_MOUNTINFO, HYBRID_MOUNTINFO, V2_MOUNTINFO
 
 ROOT_CGROUPS = "4:memory:/\n2:cpuacct:/\n1:cpu:/\n0::/\n"
 

@@ -26,6 +26,7 @@ from benchmark.cpu import (
     parse_stat,
     per_request_microseconds,
 )
+from tests.support.cgroups import COMOUNTED_MOUNTINFO, HYBRID_MOUNTINFO, V2_MOUNTINFO
 
 # A recorded /proc/<pid>/stat of an nginx worker, whose command name holds a space and parentheses.
 STAT = (
@@ -149,21 +150,10 @@ def test_no_engine_process_is_an_error_that_says_where_it_looked(tmp_path: Path)
     )
 
 
-# This machine's mountinfo: cgroup v1, cpu and cpuacct mounted apart, and the unified (v2) hierarchy beside them.
-HYBRID_MOUNTINFO = """\
-31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
-32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
-33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
-35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
-41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
-"""
 CONTAINER = "dc5bc8daeb72b61148be562bea38b5e825d6ca89b20851e589163996081876cd"
 # A container's /proc/<pid>/cgroup on this machine.
 HYBRID_CGROUP = f"4:memory:/docker/{CONTAINER}\n2:cpuacct:/docker/{CONTAINER}\n1:cpu:/docker/{CONTAINER}\n"
 HYBRID_CGROUP += f"0::/docker/{CONTAINER}\n"
-# Elsewhere: cpu and cpuacct mounted together (cgroup v1), or cgroup v2 alone with systemd's scopes.
-COMOUNTED_MOUNTINFO = "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
-V2_MOUNTINFO = "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n"
 V2_CPU_STAT = "usage_usec 3348820\nuser_usec 1054358\nsystem_usec 2294461\n"
 
 
