@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.cpu import PROC, ROOT, CgroupMount, parse_mountinfo
+from benchmark.cpu import PROC, ROOT, CgroupMount, cgroup_directory, parse_mountinfo
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,9 @@ class CpuCgroup:
 
 
 def cpu_cgroup_parent(cgroups: str, mounts: list[CgroupMount]) -> tuple[Path, int] | None:
-    """The directory of this process's own cgroup in the hierarchy that has the CPU controller, and that
-    hierarchy's version: cgroup v1's `cpu` (often mounted with cpuacct), else v2's. None: neither."""
-    lines = [line.split(":", 2) for line in cgroups.splitlines() if line.count(":") >= 2]
-    v1 = next((mount for mount in mounts if mount.version == 1 and "cpu" in mount.controllers), None)
-    v2 = next((mount for mount in mounts if mount.version == 2), None)
-    for _, controllers, path in lines:
-        if v1 is not None and "cpu" in controllers.split(","):
-            return Path(v1.mount_point, path.lstrip("/")), 1
-    for hierarchy, controllers, path in lines:
-        if v2 is not None and (hierarchy, controllers) == ("0", ""):
-            return Path(v2.mount_point, path.lstrip("/")), 2
-    return None
+    """This process's own cgroup in the hierarchy with the CPU controller: cgroup v1's `cpu` (often mounted
+    with cpuacct), else v2's; and that hierarchy's version. None: neither."""
+    return cgroup_directory(cgroups, mounts, "cpu")
 
 
 def make_cpu_cgroup(name: str, proc: Path = PROC, root: Path = ROOT) -> tuple[CpuCgroup | None, str]:

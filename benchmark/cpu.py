@@ -131,20 +131,29 @@ def parse_mountinfo(text: str) -> list[CgroupMount]:
     return mounts
 
 
-def cpu_usage_path(cgroups: str, mounts: list[CgroupMount]) -> Path | None:
-    """The file that counts a process's cgroup CPU time, from its /proc/<pid>/cgroup lines
-    (`hierarchy:controllers:path`): cgroup v1's cpuacct.usage when cpuacct is a v1 controller (a hybrid machine
-    has a `0::` line too, but its v2 hierarchy has no CPU controller), else v2's cpu.stat. None: neither."""
+def cgroup_directory(cgroups: str, mounts: list[CgroupMount], controller: str) -> tuple[Path, int] | None:
+    """A process's cgroup directory, from its /proc/<pid>/cgroup lines (`hierarchy:controllers:path`), and the
+    hierarchy's version: the cgroup v1 hierarchy that has `controller` when one is mounted (a hybrid machine has
+    a `0::` line too, but its v2 hierarchy has no CPU controller), else v2's. None: neither."""
     lines = [line.split(":", 2) for line in cgroups.splitlines() if line.count(":") >= 2]
-    v1 = next((mount for mount in mounts if mount.version == 1 and "cpuacct" in mount.controllers), None)
+    v1 = next((mount for mount in mounts if mount.version == 1 and controller in mount.controllers), None)
     v2 = next((mount for mount in mounts if mount.version == 2), None)
     for _, controllers, path in lines:
-        if v1 is not None and "cpuacct" in controllers.split(","):
-            return Path(v1.mount_point, path.lstrip("/"), "cpuacct.usage")
+        if v1 is not None and controller in controllers.split(","):
+            return Path(v1.mount_point, path.lstrip("/")), 1
     for hierarchy, controllers, path in lines:
         if v2 is not None and (hierarchy, controllers) == ("0", ""):
-            return Path(v2.mount_point, path.lstrip("/"), "cpu.stat")
+            return Path(v2.mount_point, path.lstrip("/")), 2
     return None
+
+
+def cpu_usage_path(cgroups: str, mounts: list[CgroupMount]) -> Path | None:
+    """The file that counts a process's cgroup CPU time: v1's cpuacct.usage, else v2's cpu.stat. None: neither."""
+    found = cgroup_directory(cgroups, mounts, "cpuacct")
+    if found is None:
+        return None
+    directory, version = found
+    return directory / ("cpuacct.usage" if version == 1 else "cpu.stat")
 
 
 def read_cgroup_seconds(usage: Path) -> float:
