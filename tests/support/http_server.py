@@ -1,4 +1,4 @@
-"""A small HTTP server on loopback that answers every GET with one body, for the tests that need a peer."""
+"""A small HTTP server on loopback, for the tests that need a peer: one body for every GET, or a handler's own."""
 
 import http.server
 import threading
@@ -22,7 +22,15 @@ def serving(body: bytes, port: int = 0, content_type: str = "text/plain") -> Ite
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the tests read what the code under test prints, not this server."""
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    with serving_with(Handler, port) as url:
+        yield url
+
+
+@contextmanager
+def serving_with(handler: type[http.server.BaseHTTPRequestHandler], port: int = 0) -> Iterator[str]:
+    """`handler` on 127.0.0.1:`port` (0: any free port), a thread per request, until the block ends; yields the
+    base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

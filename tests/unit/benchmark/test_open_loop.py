@@ -1,13 +1,13 @@
 """benchmark/open_loop.py: answers are framed as HTTP/1.1 frames them, and a real run keeps its schedule."""
 
-import threading
 from collections.abc import Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from benchmark.open_loop import Framed, ResponseError, percentile, response_end, run_open_loop
+from tests.support.http_server import serving_with
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 
@@ -67,14 +67,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(Handler) as url:
+        yield url
 
 
 def test_a_real_run_answers_every_request_on_schedule(server_url: str) -> None:
