@@ -56,6 +56,10 @@ class Samples:
         for kind, count in errors.items():
             self.errors[kind] = self.errors.get(kind, 0) + count
 
+    def cpu_total_per_round(self) -> list[float]:
+        """Each round's CPU per request, every component added up (us)."""
+        return [sum(values) for values in zip(*self.cpu_us.values(), strict=True)]
+
     def add_cpu(self, path: RequestPath, per_component: Mapping[str, float]) -> None:
         """One round's CPU per request, by role, from the meter's figures by component."""
         for role, name in path.components.items():

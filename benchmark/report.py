@@ -108,9 +108,9 @@ def cpu_rows(run: Run) -> list[list[str]]:
     rows = []
     for path in run.paths:
         cpu = run.samples[path.label].cpu_us
-        per_round = [sum(values) for values in zip(*cpu.values(), strict=True)]
         cells = [spread(cpu.get(role, [])) for role in ROLES]
-        rows.append([f"`{path.label}`", requests_per_cpu_run(run, path), *cells, spread(per_round)])
+        total = spread(run.samples[path.label].cpu_total_per_round())
+        rows.append([f"`{path.label}`", requests_per_cpu_run(run, path), *cells, total])
     return rows
 
 
@@ -192,7 +192,7 @@ def console(run: Run) -> str:
     lines = [f"{'path':42} {'req/s':>24} {'CPU us/req':>26} {'p50 ms':>22} {'p99 ms':>24}"]
     for path in run.paths:
         sample = run.samples[path.label]
-        total = [sum(values) for values in zip(*sample.cpu_us.values(), strict=True)]
+        total = sample.cpu_total_per_round()
         lines.append(
             f"{path.label:42} {spread(sample.throughput):>24} {spread(total):>26} "
             f"{spread(sample.p50_ms, 2):>22} {spread(sample.p99_ms, 2):>24}"

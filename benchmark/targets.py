@@ -33,8 +33,7 @@ class ThroughputRatio:
 
     def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
         """The median of the rounds' ratios: the two rows ran in one round, so they share its noise."""
-        pairs = zip(samples[self.path].throughput, samples[self.baseline].throughput, strict=True)
-        ratios = Spread.of([path / baseline for path, baseline in pairs])
+        ratios = Spread.of(round_ratios(samples[self.path], samples[self.baseline]))
         figure = f"{ratios.median:.2f}x (rounds {ratios.low:.2f}-{ratios.high:.2f})"
         if self.ratio is None:
             return Verdict(f"`{self.path}` against `{self.baseline}` (req/s)", figure, None)
@@ -96,8 +95,7 @@ class KeepAliveSaving:
 
     def evaluate(self, samples: Mapping[str, Samples]) -> Verdict:
         kept, unkept = total_cpu(samples[self.kept]), total_cpu(samples[self.unkept])
-        pairs = zip(samples[self.kept].throughput, samples[self.unkept].throughput, strict=True)
-        throughput = median([kept / unkept for kept, unkept in pairs])
+        throughput = median(round_ratios(samples[self.kept], samples[self.unkept]))
         return Verdict(
             f"upstream keep-alive: CPU per request saved, `{self.kept}` against `{self.unkept}`",
             f"{unkept - kept:.0f} us ({1 - kept / unkept:.0%} of {unkept:.0f} us); req/s {throughput:.2f}x",
@@ -165,6 +163,11 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
+def round_ratios(path: Samples, baseline: Samples) -> list[float]:
+    """Each round's throughput of `path` over `baseline`'s: the two ran in one round, so they share its noise."""
+    return [ours / theirs for ours, theirs in zip(path.throughput, baseline.throughput, strict=True)]
+
+
 def median(values: list[float]) -> float:
     return Spread.of(values).median
 
@@ -199,7 +202,7 @@ def cgroup_reading(samples: Mapping[str, Samples]) -> str:
     """What the CPU cgroup row and the Docker engine column say about the Docker rows, claiming only what the
     figures show."""
     cgroup, native = samples[CGROUP_HEALTHZ], samples[NATIVE_HEALTHZ]
-    ratio = median([a / b for a, b in zip(cgroup.throughput, native.throughput, strict=True)])
+    ratio = median(round_ratios(cgroup, native))
     text = (
         "The same native nginx, moved into a child cgroup with the CPU controller as Docker puts every container, "
         f"served `/healthz` at {ratio:.2f}x of itself outside one, in this run"
@@ -274,7 +277,7 @@ def throughput_reading(target: ThroughputRatio, samples: Mapping[str, Samples]) 
     """A missed throughput ratio: how far its rounds spread, and the ratio its rows' CPU per request implies on a
     machine whose cores are the limit (each request's CPU, against the baseline's)."""
     path, baseline = samples[target.path], samples[target.baseline]
-    ratios = [a / b for a, b in zip(path.throughput, baseline.throughput, strict=True)]
+    ratios = round_ratios(path, baseline)
     text = f"Its rounds spread from {min(ratios):.2f}x to {max(ratios):.2f}x"
     if path.cpu_us and baseline.cpu_us:
         ours, theirs = total_cpu(path), total_cpu(baseline)
